@@ -1,0 +1,1 @@
+"""Sub-chains that turn a question into a ``Draft``: retrieval (SQL and tools come later)."""

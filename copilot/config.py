@@ -1,0 +1,192 @@
+"""Configuration: one ``Settings`` object, built once per process and passed down.
+
+Environment variables (prefix ``COPILOT_``, see ``.env.example``) set how the copilot runs;
+the workspace's ``copilot.yaml`` says what it reads (sources, access rules, users directory).
+``Settings.load`` joins both, so no part reads the environment or a file on its own.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from copilot.errors import ConfigError
+
+WORKSPACE_FILE = "copilot.yaml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AccessSpec(_Strict):
+    """An access grant in ``copilot.yaml``; an empty spec means nobody."""
+
+    public: bool = False
+    users: list[str] = Field(default_factory=list)
+    groups: list[str] = Field(default_factory=list)
+
+
+class PathRule(AccessSpec):
+    """Access for documents whose relative path matches ``pattern`` (glob, ``**`` allowed)."""
+
+    pattern: str
+
+
+class DocumentAccess(_Strict):
+    default: AccessSpec = AccessSpec()
+    rules: list[PathRule] = Field(default_factory=list)
+
+
+class TableAccess(_Strict):
+    default: AccessSpec = AccessSpec()
+    tables: dict[str, AccessSpec] = Field(default_factory=dict)
+
+
+class SlackExportSource(_Strict):
+    type: Literal["slack_export"]
+    name: str
+    path: Path
+    workspace_url: str = "https://slack.com"
+    include_dms: bool = False
+
+
+class DocumentsSource(_Strict):
+    type: Literal["documents"]
+    name: str
+    path: Path
+    base_url: str | None = None
+    access: DocumentAccess = DocumentAccess()
+
+
+class DatabaseSource(_Strict):
+    type: Literal["database"]
+    name: str
+    url: str
+    descriptions: Path | None = None
+    access: TableAccess = TableAccess()
+    sample_values: int = 5
+
+
+SourceConfig = Annotated[
+    SlackExportSource | DocumentsSource | DatabaseSource, Field(discriminator="type")
+]
+
+
+class WorkspaceConfig(_Strict):
+    """The parsed ``copilot.yaml``; relative paths are resolved against the workspace folder."""
+
+    name: str
+    root: Path
+    users: Path | None = None
+    sources: list[SourceConfig] = Field(default_factory=list)
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_names(cls, sources: list[SourceConfig]) -> list[SourceConfig]:
+        names = [s.name for s in sources]
+        duplicated = sorted({n for n in names if names.count(n) > 1})
+        if duplicated:
+            raise ValueError(f"source names must be unique; repeated: {', '.join(duplicated)}")
+        return sources
+
+    def resolve(self, path: Path) -> Path:
+        return path if path.is_absolute() else self.root / path
+
+    @classmethod
+    def from_dir(cls, workspace: Path) -> WorkspaceConfig:
+        config_file = workspace / WORKSPACE_FILE
+        if not config_file.is_file():
+            raise ConfigError(
+                f"no {WORKSPACE_FILE} in {workspace}: pass --workspace a folder that has one "
+                "(see examples/acme/copilot.yaml)"
+            )
+        try:
+            raw = yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{config_file} is not valid YAML: {exc}") from exc
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{config_file} must be a mapping with 'name' and 'sources'")
+        raw = {**raw, "root": workspace.resolve()}
+        raw["sources"] = [_expand_workspace(s, workspace.resolve()) for s in raw.get("sources", [])]
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:
+            raise ConfigError(f"{config_file} is invalid:\n{exc}") from exc
+
+
+def _expand_workspace(source: object, root: Path) -> object:
+    """Let database URLs say ``{workspace}`` so a sample database travels with its folder."""
+    if isinstance(source, dict) and isinstance(source.get("url"), str):
+        return {**source, "url": source["url"].replace("{workspace}", str(root))}
+    return source
+
+
+class Settings(BaseSettings):
+    """Every runtime setting; ``.env.example`` documents each one."""
+
+    model_config = SettingsConfigDict(env_prefix="COPILOT_", env_file=".env", extra="ignore")
+
+    # The chat model: an OpenAI-compatible server (vLLM in production) or the embedded one.
+    llm_base_url: str | None = None
+    llm_model: str = "qwen2.5-coder-0.5b-instruct"
+    llm_api_key: SecretStr = SecretStr("not-needed")
+    llm_timeout_s: float = 120.0
+    llm_max_retries: int = 1
+    llm_max_tokens: int = 320
+    llm_temperature: float = 0.0
+    # The embedded llama.cpp server, used only when llm_base_url is unset.
+    model_dir: Path = Path.home() / ".cache" / "copilot" / "models"
+    embedded_n_ctx: int = 4096
+    embedded_threads: int = Field(default_factory=lambda: os.cpu_count() or 2)
+    embedded_startup_timeout_s: float = 180.0
+    # Embeddings and chunking.
+    embedding_model: str | None = None
+    embedding_batch_size: int = 64
+    embedding_device: str = "cpu"
+    chunk_tokens: int = 200
+    chunk_overlap_tokens: int = 30
+    # Retrieval.
+    retrieval_k: int = 5
+    retrieval_candidates: int = 50
+    rrf_k: int = 60
+    min_relevance: float = 0.40
+    relevance_window: float = 0.15
+    # Storage.
+    data_dir: Path | None = None
+    catalog_url: str | None = None
+    log_level: str = "WARNING"
+
+    workspace: WorkspaceConfig | None = None
+
+    @classmethod
+    def load(cls, workspace: Path | None = None) -> Settings:
+        """Build the one settings object: environment, then the workspace's ``copilot.yaml``."""
+        try:
+            base = cls()
+        except ValidationError as exc:
+            raise ConfigError(f"invalid COPILOT_* environment variable:\n{exc}") from exc
+        if workspace is None:
+            return base
+        return base.model_copy(update={"workspace": WorkspaceConfig.from_dir(workspace)})
+
+    @property
+    def ws(self) -> WorkspaceConfig:
+        if self.workspace is None:
+            raise ConfigError("this command needs --workspace")
+        return self.workspace
+
+    @property
+    def resolved_data_dir(self) -> Path:
+        if self.data_dir is not None:
+            return self.data_dir
+        return self.ws.root / ".copilot"
+
+    @property
+    def resolved_catalog_url(self) -> str:
+        return self.catalog_url or f"sqlite:///{self.resolved_data_dir / 'catalog.sqlite'}"

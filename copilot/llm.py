@@ -1,0 +1,196 @@
+"""One chat client for every model: the OpenAI-compatible API that ``vllm serve`` exposes.
+
+``ChatModel`` is our narrow interface; ``OpenAICompatibleChat`` implements it with LangChain's
+``ChatOpenAI``. With no ``COPILOT_LLM_BASE_URL`` the copilot starts the embedded default
+(llama.cpp's server with the packaged Qwen model) itself and stops it on exit, so the code path
+is the same on a laptop as against vLLM on GPUs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import httpx
+
+from copilot.config import Settings
+from copilot.embedded_model import ensure_model
+from copilot.errors import LLMError, LLMTimeoutError, LLMUnavailableError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class ChatModel(Protocol):
+    def complete(
+        self, messages: Sequence[ChatMessage], *, max_tokens: int | None = None
+    ) -> Completion: ...
+
+
+class OpenAICompatibleChat:
+    """``ChatModel`` over any OpenAI-compatible server, through LangChain's ``ChatOpenAI``."""
+
+    def __init__(self, settings: Settings, base_url: str) -> None:
+        from langchain_openai import ChatOpenAI
+
+        self._base_url = base_url
+        self._llm = ChatOpenAI(
+            model=settings.llm_model,
+            base_url=base_url,
+            api_key=settings.llm_api_key,
+            temperature=settings.llm_temperature,
+            max_completion_tokens=settings.llm_max_tokens,
+            # llama.cpp's server reads only the older ``max_tokens``; vLLM accepts both.
+            extra_body={"max_tokens": settings.llm_max_tokens},
+            timeout=settings.llm_timeout_s,
+            max_retries=settings.llm_max_retries,
+        )
+
+    def complete(
+        self, messages: Sequence[ChatMessage], *, max_tokens: int | None = None
+    ) -> Completion:
+        import openai
+
+        llm: Any = self._llm
+        if max_tokens is not None:
+            llm = llm.bind(max_tokens=max_tokens, extra_body={"max_tokens": max_tokens})
+        try:
+            reply = llm.invoke([(m.role, m.content) for m in messages])
+        except openai.APITimeoutError as exc:
+            raise LLMTimeoutError(
+                f"the chat model at {self._base_url} did not answer in time; raise "
+                "COPILOT_LLM_TIMEOUT_S or check the server's load"
+            ) from exc
+        except openai.APIConnectionError as exc:
+            raise LLMUnavailableError(
+                f"cannot reach the chat model at {self._base_url}: is the server running? "
+                "Check COPILOT_LLM_BASE_URL, or unset it to use the embedded model"
+            ) from exc
+        except openai.APIStatusError as exc:
+            raise LLMError(
+                f"the chat model at {self._base_url} answered HTTP {exc.status_code}: "
+                f"{_short(str(exc))}"
+            ) from exc
+        usage = reply.usage_metadata or {}
+        return Completion(
+            text=str(reply.content),
+            prompt_tokens=int(usage.get("input_tokens", 0)),
+            completion_tokens=int(usage.get("output_tokens", 0)),
+        )
+
+
+def _short(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class EmbeddedServer:
+    """llama.cpp's OpenAI-compatible server on a free local port, for as long as we need it."""
+
+    def __init__(self, settings: Settings, log_file: Path) -> None:
+        self._settings = settings
+        self._log_file = log_file
+        self._process: subprocess.Popen[bytes] | None = None
+        self.base_url = ""
+
+    def start(self) -> str:
+        model = ensure_model(self._settings.model_dir)
+        port = _free_port()
+        self.base_url = f"http://127.0.0.1:{port}/v1"
+        self._log_file.parent.mkdir(parents=True, exist_ok=True)
+        command = [
+            sys.executable, "-m", "llama_cpp.server",
+            "--model", str(model),
+            "--model_alias", self._settings.llm_model,
+            "--host", "127.0.0.1", "--port", str(port),
+            "--n_ctx", str(self._settings.embedded_n_ctx),
+            "--n_threads", str(self._settings.embedded_threads),
+        ]  # fmt: skip
+        log.info("starting embedded chat model on port %d", port)
+        with self._log_file.open("ab") as sink:
+            self._process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
+        self._wait_until_ready()
+        return self.base_url
+
+    def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + self._settings.embedded_startup_timeout_s
+        while time.monotonic() < deadline:
+            if self._process is not None and self._process.poll() is not None:
+                raise LLMUnavailableError(
+                    "the embedded chat model exited while starting "
+                    f"(exit {self._process.returncode}); its log is {self._log_file}. "
+                    "Is llama-cpp-python[server] installed? Run scripts/setup.sh"
+                )
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{self.base_url}/models", timeout=2).status_code == 200:
+                    return
+            time.sleep(0.25)
+        self.stop()
+        raise LLMUnavailableError(
+            f"the embedded chat model did not start within "
+            f"{self._settings.embedded_startup_timeout_s:.0f}s; see {self._log_file}"
+        )
+
+    def stop(self) -> None:
+        if self._process is None or self._process.poll() is not None:
+            return
+        self._process.terminate()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
+
+class _EmbeddedChat:
+    """Starts the embedded server on the first question, so "I don't know" costs no start-up."""
+
+    def __init__(self, server: EmbeddedServer, settings: Settings) -> None:
+        self._server = server
+        self._settings = settings
+        self._client: OpenAICompatibleChat | None = None
+
+    def complete(
+        self, messages: Sequence[ChatMessage], *, max_tokens: int | None = None
+    ) -> Completion:
+        if self._client is None:
+            self._client = OpenAICompatibleChat(self._settings, self._server.start())
+        return self._client.complete(messages, max_tokens=max_tokens)
+
+
+@contextlib.contextmanager
+def open_chat_model(settings: Settings, log_dir: Path) -> Iterator[ChatModel]:
+    """The configured chat model; starts (and afterwards stops) the embedded one if needed."""
+    if settings.llm_base_url:
+        yield OpenAICompatibleChat(settings, settings.llm_base_url)
+        return
+    server = EmbeddedServer(settings, log_dir / "llm-server.log")
+    try:
+        yield _EmbeddedChat(server, settings)
+    finally:
+        server.stop()

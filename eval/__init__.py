@@ -1,0 +1,1 @@
+"""Evaluation: datasets, metrics as plain functions, and runners that print measured figures."""

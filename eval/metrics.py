@@ -1,0 +1,60 @@
+"""Metrics as plain functions, so each is easy to test and to reuse across runners."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+
+def unique_in_order(ids: Iterable[str]) -> list[str]:
+    seen: list[str] = []
+    for item in ids:
+        if item not in seen:
+            seen.append(item)
+    return seen
+
+
+def recall_at_k(retrieved: Sequence[str], expected: Iterable[str], k: int) -> float:
+    """Share of expected ids among the first ``k`` retrieved ids (1.0 when none expected)."""
+    wanted = set(expected)
+    if not wanted:
+        return 1.0
+    return len(wanted & set(retrieved[:k])) / len(wanted)
+
+
+def reciprocal_rank(retrieved: Sequence[str], expected: Iterable[str]) -> float:
+    wanted = set(expected)
+    for rank, item in enumerate(retrieved, 1):
+        if item in wanted:
+            return 1.0 / rank
+    return 0.0
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100); 0.0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(1, round(q / 100 * len(ordered) + 0.4999))
+    return float(ordered[min(rank, len(ordered)) - 1])
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text.lower().replace("*", "")).strip()
+
+
+def fact_recall(answer: str, facts: Iterable[str]) -> float:
+    """Share of expected fact strings present in the answer (case and spacing ignored)."""
+    wanted = list(facts)
+    if not wanted:
+        return 1.0
+    text = _normalise(answer)
+    return sum(_normalise(f) in text for f in wanted) / len(wanted)
+
+
+def citation_precision(cited: Sequence[str], expected: Iterable[str]) -> float:
+    """Share of cited ids that are expected sources (1.0 when nothing is cited)."""
+    if not cited:
+        return 1.0
+    wanted = set(expected)
+    return sum(c in wanted for c in cited) / len(cited)

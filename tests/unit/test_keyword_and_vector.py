@@ -1,0 +1,48 @@
+from pathlib import Path
+
+import numpy as np
+
+from indexes.keyword import KeywordIndex, tokenize
+from indexes.vector import VectorIndex
+
+
+def test_tokenize_keeps_ids_whole_and_split() -> None:
+    tokens = tokenize("Incident INC-2026-014 hit the billing-api")
+    assert "inc-2026-014" in tokens and "2026" in tokens and "billing-api" in tokens
+    assert "the" not in tokens
+
+
+def test_bm25_prefers_exact_identifier(tmp_path: Path) -> None:
+    texts = [
+        "The VPN certificate is renewed every 90 days.",
+        "Postmortem for INC-2026-014: the ledger ran out of connections.",
+        "Lunch is served at noon on Fridays.",
+    ]
+    index = KeywordIndex.build([10, 20, 30], texts)
+    assert index.search("what happened in INC-2026-014", 3)[0][0] == 20
+    assert index.search("vpn certificate", 3)[0][0] == 10
+    assert index.search("zebra", 3) == []
+    index.save(tmp_path)
+    assert KeywordIndex.load(tmp_path).search("vpn", 1)[0][0] == 10
+
+
+def _unit(rows: list[list[float]]) -> np.ndarray:
+    array = np.asarray(rows, dtype=np.float32)
+    return array / np.linalg.norm(array, axis=1, keepdims=True)
+
+
+def test_vector_add_search_remove_save_load(tmp_path: Path) -> None:
+    index = VectorIndex.empty(3)
+    index.add(np.asarray([5, 7, 9], dtype=np.int64), _unit([[1, 0, 0], [0, 1, 0], [1, 1, 0]]))
+    hits = index.search(_unit([[1, 0.1, 0]])[0], 2)
+    assert [h[0] for h in hits] == [5, 9]
+    assert hits[0][1] > hits[1][1]
+    assert index.remove_ids(np.asarray([5], dtype=np.int64)) == 1
+    assert [h[0] for h in index.search(_unit([[1, 0, 0]])[0], 3)] == [9, 7]
+    index.save(tmp_path / "v.faiss")
+    loaded = VectorIndex.load(tmp_path / "v.faiss")
+    assert len(loaded) == 2 and loaded.dim == 3
+
+
+def test_vector_search_on_empty_index() -> None:
+    assert VectorIndex.empty(4).search(np.ones(4, dtype=np.float32), 5) == []
