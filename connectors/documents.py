@@ -37,6 +37,26 @@ def path_matches(rel: str, pattern: str) -> bool:
     return pattern.startswith("**/") and fnmatch.fnmatch(rel, pattern[3:])
 
 
+def strip_repeated_lines(pages: list[str]) -> list[str]:
+    """Drop running headers and footers: lines found on most pages once digits are ignored
+    ("Benefits Guide - page 2 of 4"). They carry no facts and small models copy them."""
+    if len(pages) < 2:
+        return pages
+
+    def shape(line: str) -> str:
+        return re.sub(r"\d+", "#", line.strip())
+
+    counts: dict[str, int] = {}
+    for page in pages:
+        for key in {shape(line) for line in page.splitlines() if line.strip()}:
+            counts[key] = counts.get(key, 0) + 1
+    repeated = {key for key, n in counts.items() if n >= max(2, (2 * len(pages) + 2) // 3)}
+    return [
+        "\n".join(line for line in page.splitlines() if shape(line) not in repeated)
+        for page in pages
+    ]
+
+
 def access_from_spec(spec: AccessSpec) -> Access:
     return Access(
         is_public=spec.public,
@@ -175,14 +195,15 @@ class DocumentsConnector(BaseConnector):
         from llama_index.readers.file import PDFReader
 
         pages = PDFReader().load_data(path)
+        texts = strip_repeated_lines([page.text for page in pages])
         sections = [
             Section(
-                text=page.text.strip(),
+                text=text.strip(),
                 url=f"{url}#page={page.metadata.get('page_label', n)}",
                 heading=f"page {page.metadata.get('page_label', n)}",
                 group=f"page-{n}",
             )
-            for n, page in enumerate(pages, 1)
+            for n, (page, text) in enumerate(zip(pages, texts, strict=True), 1)
         ]
         first_line = next((s.text.split("\n")[0] for s in sections if s.text), path.stem)
         return first_line.strip()[:120] or path.stem, sections

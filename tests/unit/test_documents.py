@@ -202,3 +202,19 @@ def test_content_hash_changes_with_text_and_with_access(tmp_path: Path) -> None:
     assert opened.content_hash != first.content_hash
     path.write_text("Travel policy\n\nBusiness class allowed.\n", encoding="utf-8")
     assert load(tmp_path)["docs:policy.txt"].content_hash != first.content_hash
+
+
+def test_running_headers_and_footers_are_stripped_from_pdf_pages() -> None:
+    from connectors.documents import strip_repeated_lines
+
+    pages = [
+        "Benefits Guide 2026\nHealth plans start day one.\nBenefits Guide - page 1 of 3",
+        "Benefits Guide 2026\nThe 401k match is 4%.\nBenefits Guide - page 2 of 3",
+        "Benefits Guide 2026\nVision is included.\nBenefits Guide - page 3 of 3",
+    ]
+    assert strip_repeated_lines(pages) == [
+        "Health plans start day one.",
+        "The 401k match is 4%.",
+        "Vision is included.",
+    ]
+    assert strip_repeated_lines(["only page\npage 1 of 1"]) == ["only page\npage 1 of 1"]
