@@ -48,12 +48,42 @@ class TableAccess(_Strict):
     tables: dict[str, AccessSpec] = Field(default_factory=dict)
 
 
+class NameFilter(_Strict):
+    """Names (channels, tables) by exact name or glob; an empty ``include`` means all."""
+
+    include: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+
+    def allows(self, name: str) -> bool:
+        import fnmatch
+
+        if any(fnmatch.fnmatch(name, p) for p in self.exclude):
+            return False
+        return not self.include or any(fnmatch.fnmatch(name, p) for p in self.include)
+
+
 class SlackExportSource(_Strict):
     type: Literal["slack_export"]
     name: str
     path: Path
     workspace_url: str = "https://slack.com"
     include_dms: bool = False
+    channels: NameFilter = NameFilter()
+
+
+class SlackApiSource(_Strict):
+    """The live Slack Web API; the bot token comes from the environment, never the file."""
+
+    type: Literal["slack_api"]
+    name: str
+    token_env: str = "SLACK_BOT_TOKEN"
+    api_url: str = "https://slack.com/api/"
+    workspace_url: str = "https://slack.com"
+    include_private: bool = True
+    include_dms: bool = False
+    channels: NameFilter = NameFilter()
+    page_size: int = 200
+    max_retries: int = 5
 
 
 class DocumentsSource(_Strict):
@@ -71,10 +101,12 @@ class DatabaseSource(_Strict):
     descriptions: Path | None = None
     access: TableAccess = TableAccess()
     sample_values: int = 5
+    tables: NameFilter = NameFilter()
 
 
 SourceConfig = Annotated[
-    SlackExportSource | DocumentsSource | DatabaseSource, Field(discriminator="type")
+    SlackExportSource | SlackApiSource | DocumentsSource | DatabaseSource,
+    Field(discriminator="type"),
 ]
 
 
