@@ -34,8 +34,9 @@ class BaseConnector(ABC):
 
     def report_problem(self, where: str, reason: str) -> None:
         message = f"{where}: {reason}"
-        log.warning("source %s skipped %s", self.name, message)
-        self.problems.append(message)
+        if message not in self.problems:  # list_ids and load may both meet the same file
+            log.warning("source %s skipped %s", self.name, message)
+            self.problems.append(message)
 
     @abstractmethod
     def load(self, since: datetime | None = None) -> Iterator[Document]: ...

@@ -1,8 +1,14 @@
-"""A database through SQLAlchemy: one schema card per table, so questions can find tables.
+"""A database through SQLAlchemy: one schema card per table or view, so questions can find
+them.
 
 A card lists columns with types and descriptions (database comments, overridden by the
 workspace's descriptions file), keys, foreign keys, the row count and sample values. Broken
 schema metadata (a foreign key to a column that does not exist) is reported, not fatal.
+Views get cards too (analysts often query a curated view rather than the raw tables), and
+the source's ``tables`` include/exclude patterns apply to tables and views alike, so
+excluded objects are neither described nor sampled. Tested on SQLite, PostgreSQL and MariaDB
+(through PyMySQL). A URL's password never reaches an error message or a problem: drivers
+may echo connection details, so messages are scrubbed as well as the URL being masked.
 """
 
 from __future__ import annotations
@@ -36,38 +42,62 @@ class DatabaseConnector(BaseConnector):
         try:
             return create_engine(self._url)
         except (SQLAlchemyError, ImportError) as exc:
-            raise ConnectorError(self.name, f"cannot open {self._safe_url()}: {exc}") from exc
+            raise ConnectorError(
+                self.name, f"cannot open {self._safe_url()}: {self._scrub(exc)}"
+            ) from exc
 
     def _safe_url(self) -> str:
         return self._url.render_as_string(hide_password=True)
 
+    def _scrub(self, exc: BaseException) -> str:
+        """The exception's text with the URL's password masked: a driver may echo its DSN
+        (password included) in a message, and problems end up in logs and the UI."""
+        message = str(exc)
+        password = self._url.password
+        if password:
+            message = message.replace(str(password), "***")
+        return message
+
+    def _objects(self, inspector: Any) -> list[tuple[str, bool]]:
+        """``(name, is_view)`` for every table, then every view, that the source's ``tables``
+        patterns allow; filtering here keeps excluded tables from ever being queried."""
+        found = [(name, False) for name in inspector.get_table_names()]
+        found += [(name, True) for name in inspector.get_view_names()]
+        return [(name, is_view) for name, is_view in found if self._config.tables.allows(name)]
+
     def list_ids(self) -> Iterator[str]:
         engine = self._engine()
         try:
-            for name in inspect(engine).get_table_names():
-                yield self._doc_id(name)
+            names = self._objects(inspect(engine))
         except SQLAlchemyError as exc:
-            raise ConnectorError(self.name, f"cannot list tables: {exc}") from exc
+            raise ConnectorError(
+                self.name, f"cannot list the tables of {self._safe_url()}: {self._scrub(exc)}"
+            ) from exc
         finally:
             engine.dispose()
+        for name, _ in names:
+            yield self._doc_id(name)
 
     def load(self, since: datetime | None = None) -> Iterator[Document]:
         engine = self._engine()
         try:
             inspector = inspect(engine)
-            names = inspector.get_table_names()
+            names = self._objects(inspector)
         except SQLAlchemyError as exc:
             engine.dispose()
             raise ConnectorError(
-                self.name, f"cannot read the schema of {self._safe_url()}: {exc}"
+                self.name, f"cannot read the schema of {self._safe_url()}: {self._scrub(exc)}"
             ) from exc
         try:
             loaded_at = self._loaded_at()
-            for name in names:
+            for name, is_view in names:
+                kind = "view" if is_view else "table"
                 try:
-                    yield self._card(engine, inspector, name, loaded_at)
+                    yield self._card(engine, inspector, name, loaded_at, is_view)
                 except SQLAlchemyError as exc:
-                    self.report_problem(f"table {name}", f"could not be described ({exc})")
+                    self.report_problem(
+                        f"{kind} {name}", f"could not be described ({self._scrub(exc)})"
+                    )
         finally:
             engine.dispose()
 
@@ -87,17 +117,23 @@ class DatabaseConnector(BaseConnector):
                 return access_from_spec(spec)
         return access_from_spec(self._config.access.default)
 
-    def _card(self, engine: Engine, inspector: Any, name: str, loaded_at: datetime) -> Document:
+    def _card(
+        self, engine: Engine, inspector: Any, name: str, loaded_at: datetime, is_view: bool
+    ) -> Document:
+        kind = "view" if is_view else "table"
         described = self._descriptions.get(name, {})
         columns = inspector.get_columns(name)
-        keys = inspector.get_pk_constraint(name).get("constrained_columns") or []
-        foreign = self._foreign_keys(inspector, name)
+        keys = _primary_key(inspector, name)
+        foreign = self._foreign_keys(inspector, name, kind)
         rows = _row_count(engine, name)
         samples = _sample_values(
             engine, name, [c["name"] for c in columns], self._config.sample_values
         )
         comment = described.get("description") or _table_comment(inspector, name)
-        lines = [f"Table {name} in database {self.name}" + (f": {comment}" if comment else ".")]
+        lines = [
+            f"{kind.capitalize()} {name} in database {self.name}"
+            + (f": {comment}" if comment else ".")
+        ]
         lines.append(f"Rows: {rows}. Primary key: {', '.join(keys) or 'none'}.")
         lines.append("Columns:")
         for col in columns:
@@ -114,19 +150,26 @@ class DatabaseConnector(BaseConnector):
             id=self._doc_id(name),
             source=self.name,
             kind="table",
-            title=f"{self.name}.{name} (table)",
+            title=f"{self.name}.{name} ({kind})",
             url=f"{self._safe_url()}#{name}",
             sections=(Section(text="\n".join(lines), url=f"{self._safe_url()}#{name}"),),
             updated_at=loaded_at,
             access=self.access_for(name),
-            metadata={"table": name, "rows": rows, "columns": [c["name"] for c in columns]},
+            metadata={
+                "table": name,
+                "rows": rows,
+                "columns": [c["name"] for c in columns],
+                **({"view": True} if is_view else {}),
+            },
         )
 
-    def _foreign_keys(self, inspector: Any, name: str) -> list[str]:
+    def _foreign_keys(self, inspector: Any, name: str, kind: str) -> list[str]:
         try:
             found = inspector.get_foreign_keys(name)
+        except NotImplementedError:  # a dialect without foreign keys on views: none to show
+            return []
         except (SQLAlchemyError, KeyError, ValueError) as exc:
-            self.report_problem(f"table {name}", f"foreign keys unreadable ({exc})")
+            self.report_problem(f"{kind} {name}", f"foreign keys unreadable ({self._scrub(exc)})")
             return []
         return [
             f"{', '.join(fk['constrained_columns'])} -> {fk['referred_table']}"
@@ -162,7 +205,16 @@ def _sample_values(
     return samples
 
 
+def _primary_key(inspector: Any, name: str) -> list[str]:
+    """The primary key's columns; a view has none, and some dialects refuse to say so."""
+    try:
+        return list(inspector.get_pk_constraint(name).get("constrained_columns") or [])
+    except NotImplementedError:
+        return []
+
+
 def _table_comment(inspector: Any, name: str) -> str:
+    """The database's comment on a table or view; SQLite has no comments at all."""
     try:
         return str(inspector.get_table_comment(name).get("text") or "")
     except (NotImplementedError, SQLAlchemyError):

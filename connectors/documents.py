@@ -1,6 +1,7 @@
-"""A folder of documents: Markdown, HTML, PDF and plain text, one document per file.
+"""A folder of documents: Markdown, HTML, PDF, Word (.docx) and plain text, one document per
+file.
 
-Markdown, PDF and text go through llama-index's file readers; HTML is parsed with
+Markdown, PDF, Word and text go through llama-index's file readers; HTML is parsed with
 BeautifulSoup directly because llama-index's HTML reader drops the heading structure we need
 for anchors. Every section gets a deep link: ``#heading-anchor`` or ``#page=N``. A file that
 cannot be read is reported by name and skipped; the rest of the folder still loads.
@@ -77,6 +78,7 @@ class DocumentsConnector(BaseConnector):
             ".htm": self._html,
             ".pdf": self._pdf,
             ".txt": self._text,
+            ".docx": self._docx,
         }
 
     def _files(self) -> list[Path]:
@@ -215,3 +217,17 @@ class DocumentsConnector(BaseConnector):
         lines = [line for line in text.splitlines() if line.strip()]
         title = lines[0].strip() if lines else path.stem
         return title[:120], [Section(text=text.strip(), url=url, group="")]
+
+    def _docx(self, path: Path, url: str) -> tuple[str, list[Section]]:
+        """A Word document as one section, via llama-index's ``DocxReader`` (docx2txt).
+
+        docx2txt returns plain text and loses the heading structure (styles are not kept),
+        so there are no per-heading anchors to link to: the whole document is one section
+        and the title is its first non-empty line, as for a text file.
+        """
+        from llama_index.readers.file import DocxReader
+
+        text = "\n".join(d.text for d in DocxReader().load_data(path))
+        text = re.sub(r"\n\s*\n", "\n\n", text).strip()  # docx2txt pads paragraphs unevenly
+        title = next((line.strip() for line in text.splitlines() if line.strip()), path.stem)
+        return title[:120], [Section(text=text, url=url, group="")]

@@ -4,6 +4,10 @@ Each message becomes a section with its own permalink, so a citation lands on th
 Public channels are public; a private channel's thread is visible to its members only (by the
 emails in ``users.json`` or the users directory); DMs are skipped unless configured. Joins,
 leaves, bot posts and other system subtypes are filtered out.
+
+The module-level helpers (``is_human``, ``thread_document``, ``channel_access`` ...) are shared
+with the live Web API connector (``connectors.slack_api``), so a thread read either way becomes
+the very same ``Document`` and a workspace can switch sources without re-indexing noise.
 """
 
 from __future__ import annotations
@@ -31,8 +35,14 @@ _CHANNEL_REF = re.compile(r"<#[A-Z0-9]+\|([^>]*)>")
 _LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
 
 
+# A user record as ``users.json`` and the ``users.list`` API both give it, keyed by Slack id.
+Users = dict[str, dict[str, Any]]
+
+
 @dataclass(frozen=True)
-class _Channel:
+class SlackChannel:
+    """A conversation as both connectors see it; ``members`` matter only when ``private``."""
+
     id: str
     name: str
     private: bool
@@ -41,7 +51,7 @@ class _Channel:
 
 @dataclass
 class _Thread:
-    channel: _Channel
+    channel: SlackChannel
     thread_ts: str
     messages: list[dict[str, Any]] = field(default_factory=list)
 
@@ -109,23 +119,23 @@ class SlackExportConnector(BaseConnector):
                 if doc is not None and (since is None or doc.updated_at > since):
                     yield doc
 
-    def _users(self, files: _ExportFiles) -> dict[str, dict[str, Any]]:
+    def _users(self, files: _ExportFiles) -> Users:
         if not files.exists("users.json"):
             self.report_problem("users.json", "missing; authors will show as ids")
             return {}
         return {u["id"]: u for u in files.read_json("users.json") if isinstance(u, dict)}
 
-    def _channels(self, files: _ExportFiles) -> list[_Channel]:
+    def _channels(self, files: _ExportFiles) -> list[SlackChannel]:
         listings = [("channels.json", False), ("groups.json", True)]
         if self._config.include_dms:
             listings += [("dms.json", True), ("mpims.json", True)]
-        channels: list[_Channel] = []
+        channels: list[SlackChannel] = []
         for listing, private in listings:
             if not files.exists(listing):
                 continue
             for entry in files.read_json(listing):
                 channels.append(
-                    _Channel(
+                    SlackChannel(
                         id=str(entry["id"]),
                         name=str(entry.get("name") or entry["id"]),
                         private=private,
@@ -134,7 +144,7 @@ class SlackExportConnector(BaseConnector):
                 )
         return channels
 
-    def _threads(self, files: _ExportFiles, channel: _Channel) -> list[_Thread]:
+    def _threads(self, files: _ExportFiles, channel: SlackChannel) -> list[_Thread]:
         threads: dict[str, _Thread] = {}
         for day_file in files.day_files(channel.name):
             try:
@@ -145,69 +155,101 @@ class SlackExportConnector(BaseConnector):
                 self.report_problem(day_file, f"unreadable day file ({exc})")
                 continue
             for message in messages:
-                if not _is_human(message):
+                if not is_human(message):
                     continue
                 key = str(message.get("thread_ts") or message["ts"])
                 threads.setdefault(key, _Thread(channel, key)).messages.append(message)
         return list(threads.values())
 
-    def _document(self, thread: _Thread, users: dict[str, dict[str, Any]]) -> Document | None:
-        messages = sorted(thread.messages, key=lambda m: float(m["ts"]))
-        if not messages:
-            return None
-        channel = thread.channel
-        doc_id = f"slack:{channel.id}:{thread.thread_ts}"
-        sections = tuple(
-            Section(
-                text=f"{self._author(m, users)}: {self._clean(m.get('text', ''), users)}",
-                url=self._permalink(channel.id, str(m["ts"]), thread.thread_ts),
-                group=doc_id,
-            )
-            for m in messages
-        )
-        first_line = self._clean(messages[0].get("text", ""), users).split("\n")[0]
-        return Document(
-            id=doc_id,
-            source=self.name,
-            kind="slack",
-            title=f"#{channel.name}: {_shorten(first_line, 80)}",
-            url=self._permalink(channel.id, thread.thread_ts, thread.thread_ts),
-            sections=sections,
-            updated_at=max(_message_time(m) for m in messages),
-            access=self._access(channel, users),
-            metadata={"channel": channel.name, "messages": len(messages)},
+    def _document(self, thread: _Thread, users: Users) -> Document | None:
+        access = channel_access(thread.channel, users, self._directory)
+        return thread_document(
+            self.name,
+            self._base_url,
+            thread.channel,
+            thread.thread_ts,
+            thread.messages,
+            users,
+            access,
         )
 
-    def _access(self, channel: _Channel, users: dict[str, dict[str, Any]]) -> Access:
-        if not channel.private:
-            return Access.public()
-        emails = {e for e in (self._email(member, users) for member in channel.members) if e}
-        return Access(users=frozenset(emails))
 
-    def _email(self, slack_id: str, users: dict[str, dict[str, Any]]) -> str | None:
-        known = self._directory.by_slack_id(slack_id)
-        if known is not None:
-            return known.email
-        email = (users.get(slack_id, {}).get("profile") or {}).get("email")
-        return str(email).lower() if email else None
+def thread_document(
+    source: str,
+    base_url: str,
+    channel: SlackChannel,
+    thread_ts: str,
+    messages: list[dict[str, Any]],
+    users: Users,
+    access: Access,
+) -> Document | None:
+    """One thread as one document; both Slack connectors build it here so they agree exactly.
 
-    def _author(self, message: dict[str, Any], users: dict[str, dict[str, Any]]) -> str:
-        return _display_name(str(message.get("user", "")), users) or "unknown"
-
-    def _clean(self, text: str, users: dict[str, dict[str, Any]]) -> str:
-        text = _MENTION.sub(lambda m: "@" + (_display_name(m.group(1), users) or m.group(1)), text)
-        text = _CHANNEL_REF.sub(r"#\1", text)
-        text = _LINK.sub(
-            lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), text
+    Messages that are not a person's words are dropped; a thread left with none is no document.
+    """
+    kept = sorted((m for m in messages if is_human(m)), key=lambda m: float(m["ts"]))
+    if not kept:
+        return None
+    doc_id = f"slack:{channel.id}:{thread_ts}"
+    sections = tuple(
+        Section(
+            text=f"{_author(m, users)}: {clean_text(m.get('text', ''), users)}",
+            url=permalink(base_url, channel.id, str(m["ts"]), thread_ts),
+            group=doc_id,
         )
-        return html.unescape(text).strip()
+        for m in kept
+    )
+    first_line = clean_text(kept[0].get("text", ""), users).split("\n")[0]
+    return Document(
+        id=doc_id,
+        source=source,
+        kind="slack",
+        title=f"#{channel.name}: {_shorten(first_line, 80)}",
+        url=permalink(base_url, channel.id, thread_ts, thread_ts),
+        sections=sections,
+        updated_at=max(message_time(m) for m in kept),
+        access=access,
+        metadata={"channel": channel.name, "messages": len(kept)},
+    )
 
-    def _permalink(self, channel_id: str, ts: str, thread_ts: str) -> str:
-        link = f"{self._base_url}/archives/{channel_id}/p{ts.replace('.', '')}"
-        return link if ts == thread_ts else f"{link}?thread_ts={thread_ts}&cid={channel_id}"
+
+def channel_access(channel: SlackChannel, users: Users, directory: UserDirectory) -> Access:
+    """Public channels are public; anything else only for its members, by email (fail closed)."""
+    if not channel.private:
+        return Access.public()
+    emails = {e for e in (slack_email(member, users, directory) for member in channel.members) if e}
+    return Access(users=frozenset(emails))
 
 
-def _is_human(message: Any) -> bool:
+def slack_email(slack_id: str, users: Users, directory: UserDirectory) -> str | None:
+    """The directory wins over Slack's profile, so access matches the emails users log in with."""
+    known = directory.by_slack_id(slack_id)
+    if known is not None:
+        return known.email
+    email = (users.get(slack_id, {}).get("profile") or {}).get("email")
+    return str(email).lower() if email else None
+
+
+def _author(message: dict[str, Any], users: Users) -> str:
+    return _display_name(str(message.get("user", "")), users) or "unknown"
+
+
+def clean_text(text: str, users: Users) -> str:
+    """Slack's markup (``<@U1>``, ``<#C1|name>``, ``<url|label>``) as a reader would see it."""
+    text = _MENTION.sub(lambda m: "@" + (_display_name(m.group(1), users) or m.group(1)), text)
+    text = _CHANNEL_REF.sub(r"#\1", text)
+    text = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), text)
+    return html.unescape(text).strip()
+
+
+def permalink(base_url: str, channel_id: str, ts: str, thread_ts: str) -> str:
+    """Slack's own permalink shape, so a citation opens the very message in the Slack app."""
+    link = f"{base_url}/archives/{channel_id}/p{ts.replace('.', '')}"
+    return link if ts == thread_ts else f"{link}?thread_ts={thread_ts}&cid={channel_id}"
+
+
+def is_human(message: Any) -> bool:
+    """A person's message: not a join, leave, bot post, tombstone or other system subtype."""
     return (
         isinstance(message, dict)
         and message.get("type", "message") == "message"
@@ -217,12 +259,13 @@ def _is_human(message: Any) -> bool:
     )
 
 
-def _message_time(message: dict[str, Any]) -> datetime:
+def message_time(message: dict[str, Any]) -> datetime:
+    """When a message last changed: an edit counts, so an edited thread is re-indexed."""
     edited = (message.get("edited") or {}).get("ts")
     return _ts_to_datetime(str(max(float(message["ts"]), float(edited or 0))))
 
 
-def _display_name(slack_id: str, users: dict[str, dict[str, Any]]) -> str:
+def _display_name(slack_id: str, users: Users) -> str:
     user = users.get(slack_id) or {}
     profile = user.get("profile") or {}
     return str(profile.get("real_name") or user.get("real_name") or user.get("name") or "")

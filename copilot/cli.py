@@ -28,9 +28,14 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="copilot", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
-    ingest = commands.add_parser("ingest", help="full ingest (first run) or incremental")
-    ingest.add_argument("--workspace", type=Path, required=True)
-    ingest.add_argument("--json", action="store_true", help="print the report as JSON")
+    for name, summary in (
+        ("ingest", "full ingest (first run) or incremental"),
+        ("refresh", "the nightly job: exit 0 ok, 1 some sources failed, 2 bad configuration"),
+    ):
+        job = commands.add_parser(name, help=summary)
+        job.add_argument("--workspace", type=Path, required=True)
+        job.add_argument("--json", action="store_true", help="print the report as JSON")
+        job.add_argument("--dry-run", action="store_true", help="report, change nothing")
 
     ask = commands.add_parser("ask", help="answer a question, or a batch of them")
     ask.add_argument("--workspace", type=Path, required=True)
@@ -54,7 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
             stream=sys.stderr,
         )
-        handler = {"ingest": _ingest, "ask": _ask, "setup-model": _setup_model}[args.command]
+        handlers = {"ingest": _refresh, "refresh": _refresh, "ask": _ask, "setup-model": _setup}
+        handler = handlers[args.command]
         return handler(args, settings)
     except CopilotError as exc:
         print(f"copilot: error: {exc}", file=sys.stderr)
@@ -63,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _setup_model(args: argparse.Namespace, settings: Settings) -> int:
+def _setup(args: argparse.Namespace, settings: Settings) -> int:
     path = ensure_model(settings.model_dir, progress=lambda m: print(m, flush=True))
     if args.verify:
         verify_model(settings.model_dir)
@@ -72,14 +78,15 @@ def _setup_model(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _ingest(args: argparse.Namespace, settings: Settings) -> int:
-    report = Workspace(settings).ingest()
+def _refresh(args: argparse.Namespace, settings: Settings) -> int:
+    report = Workspace(settings).ingest(dry_run=args.dry_run)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
     else:
         data = report.to_dict()
+        verb = "would change" if args.dry_run else "refreshed"
         print(
-            f"ingested {settings.ws.name}: {data['added']} added, {data['updated']} updated, "
+            f"{verb} {settings.ws.name}: {data['added']} added, {data['updated']} updated, "
             f"{data['deleted']} deleted, {data['unchanged']} unchanged; "
             f"{data['chunks_embedded']} chunks embedded ({data['chunks_total']} in the index) "
             f"in {data['duration_s']:.1f}s"

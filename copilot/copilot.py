@@ -22,6 +22,7 @@ from copilot.types import Answer, Draft, Principal, Route
 from indexes.catalog import Catalog
 from indexes.chunking import Chunker
 from indexes.embeddings import Embedder, SentenceTransformerEmbedder
+from indexes.lock import refresh_lock
 from indexes.refresh import Refresher, RefreshReport
 from indexes.retriever import Retriever
 from indexes.store import IndexStore
@@ -98,14 +99,17 @@ class Workspace:
     def principal(self, email: str | None) -> Principal:
         return self.directory.principal(email)
 
-    def ingest(self) -> RefreshReport:
+    def ingest(self, *, dry_run: bool = False) -> RefreshReport:
+        """Bring the index up to date (first run: everything); one run at a time."""
         chunker = Chunker(
             self.embedder.tokenize,
             self.settings.chunk_tokens,
             self.settings.chunk_overlap_tokens,
         )
         refresher = Refresher(self.catalog, self.store, self.embedder, chunker)
-        return refresher.run(build_connectors(self.settings.ws, self.directory))
+        connectors = build_connectors(self.settings.ws, self.directory)
+        with refresh_lock(self.settings.resolved_data_dir):
+            return refresher.run(connectors, dry_run=dry_run)
 
     def retriever(self) -> Retriever:
         vectors, keywords = self.store.load(self.catalog.active_version())

@@ -35,7 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from copilot.errors import ConfigError
 from copilot.types import Access, Chunk, Document
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 metadata = MetaData()
 
@@ -82,6 +82,16 @@ checkpoints_table = Table(
 )  # fmt: skip
 
 
+refresh_runs_table = Table(
+    "refresh_runs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("report", Text, nullable=False),
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class DocumentState:
     updated_at: datetime
@@ -114,16 +124,24 @@ class Catalog:
             raise ConfigError(f"cannot open the catalog at {_redact(url)}: {exc}") from exc
 
     def _migrate(self) -> None:
-        """Record the schema version; later versions add their ALTERs here, in order."""
+        """Bring an older catalog to ``SCHEMA_VERSION``, one step at a time.
+
+        New tables come from ``create_all``; a step that changes an existing table goes in
+        ``_STEPS`` under the version it produces (v2 only added ``refresh_runs``).
+        """
         with self.engine.begin() as conn:
             found = conn.scalar(select(meta_table.c.value).where(meta_table.c.key == "schema"))
-            if found is None:
-                conn.execute(insert(meta_table).values(key="schema", value=str(SCHEMA_VERSION)))
-            elif int(found) > SCHEMA_VERSION:
+            current = SCHEMA_VERSION if found is None else int(found)
+            if current > SCHEMA_VERSION:
                 raise ConfigError(
                     f"the catalog has schema {found}, newer than this copilot "
                     f"({SCHEMA_VERSION}): upgrade the copilot"
                 )
+            for version in range(current + 1, SCHEMA_VERSION + 1):
+                for statement in _STEPS.get(version, ()):
+                    conn.exec_driver_sql(statement)
+            conn.execute(delete(meta_table).where(meta_table.c.key == "schema"))
+            conn.execute(insert(meta_table).values(key="schema", value=str(SCHEMA_VERSION)))
 
     def _get_meta(self, key: str) -> str | None:
         with self.engine.connect() as conn:
@@ -222,8 +240,44 @@ class Catalog:
         connection.execute(delete(meta_table).where(meta_table.c.key == key))  # type: ignore[attr-defined]
         connection.execute(insert(meta_table).values(key=key, value=value))  # type: ignore[attr-defined]
 
-    def record_checkpoint(self, source: str, ok: bool, error: str | None = None) -> None:
-        now = _now()
+    def checkpoint(self, source: str) -> datetime | None:
+        """When the last successful run of ``source`` started (its gate-1 cut-off)."""
+        query = select(checkpoints_table.c.last_success_at).where(
+            checkpoints_table.c.source == source
+        )
+        with self.engine.connect() as conn:
+            found = conn.scalar(query)
+        return None if found is None else _utc(found)
+
+    def record_run(self, started_at: datetime, status: str, report: dict[str, object]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(refresh_runs_table).values(
+                    started_at=started_at,
+                    finished_at=_now(),
+                    status=status,
+                    report=json.dumps(report, sort_keys=True, default=str),
+                )
+            )
+
+    def last_run(self) -> dict[str, object] | None:
+        query = select(refresh_runs_table).order_by(refresh_runs_table.c.id.desc()).limit(1)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        return {
+            "started_at": _utc(row.started_at).isoformat(),
+            "finished_at": _utc(row.finished_at).isoformat(),
+            "status": row.status,
+            "report": json.loads(row.report),
+        }
+
+    def record_checkpoint(
+        self, source: str, ok: bool, error: str | None = None, at: datetime | None = None
+    ) -> None:
+        """Store a source's outcome; on success ``at`` (the run's start) is its new cut-off."""
+        now = at or _now()
         with self.engine.begin() as conn:
             previous = conn.execute(
                 select(checkpoints_table).where(checkpoints_table.c.source == source)
@@ -242,6 +296,10 @@ class Catalog:
                     .where(checkpoints_table.c.source == source)
                     .values(**values)
                 )
+
+
+# Statements that move an existing catalog to the version they are keyed by.
+_STEPS: dict[int, tuple[str, ...]] = {2: ()}
 
 
 def _document_row(doc: Document, now: datetime) -> dict[str, object]:

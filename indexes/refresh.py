@@ -1,10 +1,12 @@
 """Ingest and refresh: bring the index up to date with the sources, without ever serving a
 half-built index.
 
-Steps: load each source; skip documents whose content hash is unchanged; chunk and embed
-only what changed; drop documents whose ids vanished from their source; write the new index
-version beside the live one; commit rows and the version switch in one transaction. A source
-that fails is reported and left as it was (its documents are not deleted).
+Per source, two gates: (1) only documents updated since the source's checkpoint (the start
+of its last successful run) are loaded; (2) of those, only ones whose content hash changed
+are chunked and embedded. Ids that vanished from the source are deleted. The new index
+version is written beside the live one, and rows plus the version switch commit in one
+transaction. A source that fails is reported and left as it was (nothing of it is deleted),
+and is retried in full next run because its checkpoint did not move.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -46,6 +49,7 @@ class RefreshReport:
     chunks_total: int = 0
     version: int | None = None
     duration_s: float = 0.0
+    dry_run: bool = False
 
     def total(self, name: str) -> int:
         return sum(int(getattr(s, name)) for s in self.sources.values())
@@ -66,6 +70,7 @@ class RefreshReport:
             "chunks_total": self.chunks_total,
             "version": self.version,
             "duration_s": round(self.duration_s, 3),
+            "dry_run": self.dry_run,
         }
 
 
@@ -84,37 +89,52 @@ class Refresher:
         self._embedder = embedder
         self._chunker = chunker
 
-    def run(self, connectors: list[Connector]) -> RefreshReport:
+    def run(self, connectors: list[Connector], *, dry_run: bool = False) -> RefreshReport:
+        started_at = datetime.now(UTC)
         started = time.monotonic()
-        report = RefreshReport()
+        report = RefreshReport(dry_run=dry_run)
         changes = _Changes()
         pending: list[tuple[Document, list[Any]]] = []
         for connector in connectors:
             report.sources[connector.name] = self._collect(connector, pending, changes)
-        self._assign_keys(pending, changes, report)
         current = self._catalog.active_version()
-        if changes.upserts or changes.deleted or current is None:
-            report.version = self._publish(current, changes)
+        report.version = current
+        if dry_run:
+            report.chunks_embedded = sum(len(chunks) for _, chunks in pending)
         else:
-            report.version = current
+            self._assign_keys(pending, changes, report)
+            if changes.upserts or changes.deleted or current is None:
+                report.version = self._publish(current, changes)
+            # Only after the commit: a checkpoint that moved first, then a crash, would make
+            # the next run's gate 1 skip edits that were never indexed.
+            for name, result in report.sources.items():
+                self._checkpoint(name, result, started_at)
         report.chunks_total = self._catalog.counts()["chunks"]
         report.duration_s = time.monotonic() - started
+        if not dry_run:
+            status = "failed" if report.failed else "ok"
+            self._catalog.record_run(started_at, status, report.to_dict())
         return report
+
+    def _checkpoint(self, source: str, result: SourceReport, started_at: datetime) -> None:
+        ok = result.failed is None
+        self._catalog.record_checkpoint(source, ok=ok, error=result.failed, at=started_at)
 
     def _collect(
         self, connector: Connector, pending: list[tuple[Document, list[Any]]], changes: _Changes
     ) -> SourceReport:
-        """Gate by content hash; a failing source changes nothing and deletes nothing."""
+        """Both gates for one source; a failing source changes nothing and deletes nothing."""
         result = SourceReport()
         known = self._catalog.document_states(connector.name)
-        seen: set[str] = set()
         found: list[tuple[Document, list[Any]]] = []
         try:
-            for doc in connector.load(None):
-                seen.add(doc.id)
+            present = set(connector.list_ids())
+            since = self._catalog.checkpoint(connector.name) if known else None
+            if since is not None and present - set(known):
+                since = None  # new ids may carry old timestamps (a restored file): load all
+            for doc in connector.load(since):
                 state = known.get(doc.id)
                 if state is not None and state.content_hash == doc.content_hash:
-                    result.unchanged += 1
                     continue
                 found.append((doc, self._chunker.chunk(doc)))
                 if state is None:
@@ -123,14 +143,13 @@ class Refresher:
                     result.updated += 1
         except CopilotError as exc:
             log.error("source %s failed: %s", connector.name, exc)
-            self._catalog.record_checkpoint(connector.name, ok=False, error=str(exc))
             return SourceReport(failed=str(exc), problems=list(connector.problems))
         pending.extend(found)
-        vanished = sorted(set(known) - seen)
+        vanished = sorted(set(known) - present)
         changes.deleted.extend(vanished)
         result.deleted = len(vanished)
+        result.unchanged = len(present & set(known)) - result.updated
         result.problems = list(connector.problems)
-        self._catalog.record_checkpoint(connector.name, ok=True)
         return result
 
     def _assign_keys(

@@ -1,4 +1,5 @@
-"""Shared fixtures: real services (PostgreSQL), the real embedding model, the fake LLM server."""
+"""Shared fixtures: real services (PostgreSQL, MariaDB), the real embedding model and the
+fake LLM server."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ REPO = Path(__file__).resolve().parents[1]
 ACME = REPO / "examples" / "acme"
 PG_ADMIN_URL = os.environ.get(
     "COPILOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+MARIADB_ADMIN_URL = os.environ.get(
+    "COPILOT_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/"
 )
 
 
@@ -50,6 +54,28 @@ def postgres_url() -> Iterator[str]:
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def mariadb_url() -> Iterator[str]:
+    """A fresh, empty MariaDB (or MySQL) database for one test, dropped afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    name = f"copilot_test_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = create_engine(MARIADB_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
+    except (SQLAlchemyError, ImportError) as exc:  # ImportError: PyMySQL not installed
+        require_service("MariaDB", f"{MARIADB_ADMIN_URL}: {exc.__class__.__name__}")
+    url = MARIADB_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
         admin.dispose()
 
 

@@ -1,4 +1,5 @@
-"""The database connector: schema cards from a real SQLite file and a real PostgreSQL."""
+"""The database connector: schema cards from a real SQLite file, a real PostgreSQL and a real
+MariaDB (the last two are skipped when the service is not running, unless CI demands it)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from connectors.database import DatabaseConnector
-from copilot.config import AccessSpec, DatabaseSource, TableAccess
+from copilot.config import AccessSpec, DatabaseSource, NameFilter, TableAccess
 from copilot.errors import ConnectorError
 from copilot.types import Access, Document
 
@@ -136,6 +137,61 @@ def test_foreign_key_to_missing_column_is_tolerated(tmp_path: Path) -> None:
     assert "- reason (TEXT) Examples: damaged." in refunds
 
 
+def test_include_patterns_keep_only_matching_tables(shop: tuple[str, Path]) -> None:
+    source = connector(*shop, tables=NameFilter(include=["order*"]))
+    assert set(cards(source)) == {"db:shop.orders", "db:shop.order_items"}
+    assert sorted(source.list_ids()) == ["db:shop.order_items", "db:shop.orders"]
+    exact = connector(*shop, tables=NameFilter(include=["customers"]))
+    assert list(exact.list_ids()) == ["db:shop.customers"]
+
+
+def test_exclude_patterns_win_over_includes(shop: tuple[str, Path]) -> None:
+    source = connector(*shop, tables=NameFilter(exclude=["*_items"]))
+    assert set(cards(source)) == {"db:shop.customers", "db:shop.orders"}
+    assert sorted(source.list_ids()) == ["db:shop.customers", "db:shop.orders"]
+    both = connector(*shop, tables=NameFilter(include=["order*"], exclude=["orders"]))
+    assert set(cards(both)) == {"db:shop.order_items"}
+    assert list(both.list_ids()) == ["db:shop.order_items"]
+
+
+VIEW_SQL = (
+    SHOP_SQL
+    + """
+CREATE VIEW eu_customers AS SELECT id, name FROM customers WHERE region = 'EU';
+"""
+)
+
+
+def test_views_get_cards_marked_as_views(tmp_path: Path) -> None:
+    source = connector(make_sqlite(tmp_path / "shop.sqlite", VIEW_SQL))
+    found = cards(source)
+    assert "db:shop.eu_customers" in found and len(found) == 4
+    assert "db:shop.eu_customers" in list(source.list_ids())
+    view = found["db:shop.eu_customers"]
+    assert view.title == "shop.eu_customers (view)"
+    assert view.metadata == {
+        "table": "eu_customers",
+        "rows": 2,
+        "columns": ["id", "name"],
+        "view": True,
+    }
+    assert view.text.startswith("View eu_customers in database shop.")
+    assert "Rows: 2. Primary key: none." in view.text
+    assert "Initech" in view.text and "Umbrella" in view.text and "Globex" not in view.text
+    assert found["db:shop.customers"].text.startswith("Table customers in database shop")
+    assert source.problems == []
+
+
+def test_views_are_filtered_like_tables(tmp_path: Path) -> None:
+    url = make_sqlite(tmp_path / "shop.sqlite", VIEW_SQL)
+    excluded = connector(url, tables=NameFilter(exclude=["eu_*"]))
+    assert "db:shop.eu_customers" not in cards(excluded)
+    assert "db:shop.eu_customers" not in list(excluded.list_ids())
+    only = connector(url, tables=NameFilter(include=["eu_*"]))
+    assert set(cards(only)) == {"db:shop.eu_customers"}
+    assert list(only.list_ids()) == ["db:shop.eu_customers"]
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -168,6 +224,7 @@ PG_SCHEMA = [
 
 
 def run_pg(url: str, statements: list[str]) -> None:
+    """Run DDL/DML as the test's setup, through the driver as written (no SQLAlchemy quoting)."""
     engine = create_engine(url)
     with engine.begin() as conn:
         for statement in statements:
@@ -199,3 +256,87 @@ def test_postgres_json_column_does_not_hide_later_samples(postgres_url: str) -> 
     )
     text = cards(connector(postgres_url))["db:shop.events"].text
     assert "- label (TEXT) Examples: deploy, rollback." in text
+
+
+MARIADB_SCHEMA = [
+    "CREATE TABLE teams (id INTEGER PRIMARY KEY, name VARCHAR(80) NOT NULL "
+    "COMMENT 'Display name of the team') COMMENT 'Engineering teams'",
+    "CREATE TABLE engineers (id INTEGER PRIMARY KEY, team_id INTEGER, "
+    "email TEXT COMMENT 'Work email address', "
+    "FOREIGN KEY (team_id) REFERENCES teams(id)) ENGINE=InnoDB COMMENT 'People on call'",
+    # A reserved word as table and column name, a quote and non-ASCII text in comments,
+    # and a composite key: each trips a connector that builds SQL or parses DDL naively.
+    "CREATE TABLE `order` (id INTEGER, `key` VARCHAR(10) COMMENT 'Customer''s café key', "
+    "total DECIMAL(10,2), PRIMARY KEY (id, `key`)) COMMENT 'Orders; it''s «all» here'",
+    "CREATE VIEW platform_people AS SELECT email FROM engineers WHERE team_id = 1",
+    "INSERT INTO teams VALUES (1, 'Platform'), (2, 'Payments')",
+    "INSERT INTO engineers VALUES (1, 1, 'ana@acme.test'), (2, 2, 'raj@acme.test')",
+    "INSERT INTO `order` VALUES (1, 'a', 9.50), (2, 'b', 3.00), (3, 'c', 3.00)",
+]
+
+
+def test_mariadb_comments_keys_and_samples_appear_in_cards(mariadb_url: str) -> None:
+    run_pg(mariadb_url, MARIADB_SCHEMA)
+    source = connector(mariadb_url)
+    found = cards(source)
+    assert set(found) == {
+        "db:shop.teams",
+        "db:shop.engineers",
+        "db:shop.order",
+        "db:shop.platform_people",
+    }
+    assert sorted(source.list_ids()) == sorted(found)
+    teams = found["db:shop.teams"].text
+    assert teams.startswith("Table teams in database shop: Engineering teams")
+    assert "Rows: 2. Primary key: id." in teams
+    assert "- name (VARCHAR(80)): Display name of the team Examples:" in teams
+    assert "Platform" in teams and "Payments" in teams
+    engineers = found["db:shop.engineers"].text
+    assert engineers.startswith("Table engineers in database shop: People on call")
+    assert "- email (TEXT): Work email address Examples:" in engineers
+    assert "ana@acme.test" in engineers
+    assert "Foreign keys: team_id -> teams(id)." in engineers
+    order = found["db:shop.order"]
+    assert order.text.startswith("Table order in database shop: Orders; it's «all» here")
+    assert "Rows: 3. Primary key: id, key." in order.text
+    assert "- key (VARCHAR(10)): Customer's café key Examples:" in order.text
+    assert "9.50" in order.text
+    assert order.metadata == {"table": "order", "rows": 3, "columns": ["id", "key", "total"]}
+    view = found["db:shop.platform_people"]
+    assert view.title == "shop.platform_people (view)"
+    assert view.text.startswith("View platform_people in database shop.")
+    assert "Rows: 1. Primary key: none." in view.text
+    assert "ana@acme.test" in view.text and "raj@acme.test" not in view.text
+    assert source.problems == []
+
+
+def test_mariadb_table_patterns_and_descriptions(mariadb_url: str, tmp_path: Path) -> None:
+    run_pg(mariadb_url, MARIADB_SCHEMA)
+    descriptions = tmp_path / "descriptions.yaml"
+    descriptions.write_text(
+        "tables:\n  teams:\n    description: Squads\n    columns:\n      name: Squad name\n",
+        encoding="utf-8",
+    )
+    source = connector(
+        mariadb_url, descriptions, tables=NameFilter(include=["t*", "e*"], exclude=["eng*"])
+    )
+    found = cards(source)
+    assert set(found) == {"db:shop.teams"}
+    assert list(source.list_ids()) == ["db:shop.teams"]
+    teams = found["db:shop.teams"].text
+    assert teams.startswith("Table teams in database shop: Squads")
+    assert "- name (VARCHAR(80)): Squad name Examples:" in teams
+
+
+def test_mariadb_wrong_password_does_not_leak(mariadb_url: str) -> None:
+    # mariadb_url proves the server is up (else the test is skipped); root has no password
+    # there, so this one is refused.
+    source = connector("mysql+pymysql://root:s3cretpw@127.0.0.1:3306/test")
+    with pytest.raises(ConnectorError) as raised:
+        list(source.load())
+    assert "s3cretpw" not in str(raised.value)
+    assert "Access denied" in str(raised.value)
+    assert raised.value.source == "shop"
+    with pytest.raises(ConnectorError) as listed:
+        list(source.list_ids())
+    assert "s3cretpw" not in str(listed.value)

@@ -1,9 +1,11 @@
-"""The documents connector against real Markdown, HTML, PDF and text files."""
+"""The documents connector against real Markdown, HTML, PDF, Word and text files."""
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from fpdf import FPDF
 
@@ -56,6 +58,37 @@ def write_pdf(path: Path, pages: list[str]) -> Path:
         pdf.multi_cell(0, 10, text)
     path.parent.mkdir(parents=True, exist_ok=True)
     pdf.output(str(path))
+    return path
+
+
+DOCX_CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
+<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
+<Default Extension="xml" ContentType="application/xml"/>
+<Override PartName="/word/document.xml"
+ ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>
+</Types>"""
+
+DOCX_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+<Relationship Id="rId1" Target="word/document.xml"
+ Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"/>
+</Relationships>"""
+
+
+def write_docx(path: Path, paragraphs: list[str]) -> Path:
+    """A minimal but real Word file (a ZIP of three XML parts), as Word itself would open."""
+    body = "".join(f"<w:p><w:r><w:t>{escape(p)}</w:t></w:r></w:p>" for p in paragraphs)
+    document = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        f"<w:body>{body}</w:body></w:document>"
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as docx:
+        docx.writestr("[Content_Types].xml", DOCX_CONTENT_TYPES)
+        docx.writestr("_rels/.rels", DOCX_RELS)
+        docx.writestr("word/document.xml", document)
     return path
 
 
@@ -135,6 +168,34 @@ def access_config() -> DocumentAccess:
             PathRule(pattern="*.secret.txt", users=["sec@acme.test"]),
         ],
     )
+
+
+def test_docx_is_one_section_titled_by_its_first_line(tmp_path: Path) -> None:
+    write_docx(
+        tmp_path / "hr/leave.docx",
+        ["", "Parental Leave Policy", "Parents get 16 weeks of paid leave.", "Ask HR & payroll."],
+    )
+    source = connector(tmp_path, base_url="https://docs.acme.test")
+    assert list(source.list_ids()) == ["docs:hr/leave.docx"]
+    doc = {d.id: d for d in source.load()}["docs:hr/leave.docx"]
+    assert doc.title == "Parental Leave Policy"
+    assert doc.url == "https://docs.acme.test/hr/leave.docx"
+    assert doc.metadata == {"path": "hr/leave.docx", "format": "docx"}
+    assert len(doc.sections) == 1
+    section = doc.sections[0]
+    assert section.url == doc.url and section.heading == ""
+    assert "16 weeks of paid leave" in section.text
+    assert "Ask HR & payroll." in section.text
+    assert source.problems == []
+
+
+def test_corrupt_docx_is_reported_and_skipped(tmp_path: Path) -> None:
+    write(tmp_path, "broken.docx", b"PK\x03\x04 this is not really a zip archive")
+    write_docx(tmp_path / "good.docx", ["Good memo", "All fine."])
+    source = connector(tmp_path)
+    assert [d.id for d in source.load()] == ["docs:good.docx"]
+    assert len(source.problems) == 1
+    assert source.problems[0].startswith("broken.docx: could not be read")
 
 
 def test_access_rules_first_match_wins_else_default(tmp_path: Path) -> None:

@@ -1,5 +1,8 @@
 """Ingest, refresh gates and access-filtered hybrid retrieval, on the real embedding model."""
 
+import json
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -9,6 +12,7 @@ from copilot.copilot import Workspace
 from copilot.errors import IndexNotReadyError
 from copilot.types import Principal
 from indexes.embeddings import SentenceTransformerEmbedder
+from indexes.lock import RefreshLockedError, refresh_lock
 from tests.fakes.tiny_workspace import make_tiny_workspace
 
 ANN = Principal.user("ann@tiny.example", frozenset({"eng"}))
@@ -107,3 +111,75 @@ def test_a_crash_before_commit_leaves_the_old_version_serving(workspace: Workspa
     vpn.write_text(vpn.read_text() + "\nAsk #it-help for anything else.\n")
     assert workspace.ingest().version == 2
     assert "docs:it/vpn.md" in _ids(workspace, "VPN error 809", ANN)
+
+
+def _set_mtime_days_ago(path: Path, days: int) -> None:
+    past = time.time() - days * 86400
+    os.utime(path, (past, past))
+
+
+def test_gate_one_trusts_timestamps(workspace: Workspace) -> None:
+    workspace.ingest()
+    vpn = workspace.settings.ws.root / "docs" / "it" / "vpn.md"
+    vpn.write_text(vpn.read_text().replace("90 days", "30 days"))
+    _set_mtime_days_ago(vpn, 30)  # an edit the timestamp does not show is not looked at
+    assert workspace.ingest().to_dict()["updated"] == 0
+    vpn.touch()
+    assert workspace.ingest().to_dict()["updated"] == 1
+
+
+def test_touched_but_unchanged_file_is_stopped_by_the_hash(workspace: Workspace) -> None:
+    workspace.ingest()
+    (workspace.settings.ws.root / "docs" / "it" / "vpn.md").touch()
+    report = workspace.ingest()
+    assert report.chunks_embedded == 0 and report.to_dict()["unchanged"] == 4
+
+
+def test_new_file_with_an_old_timestamp_is_still_added(workspace: Workspace) -> None:
+    workspace.ingest()
+    restored = workspace.settings.ws.root / "docs" / "it" / "badge.md"
+    restored.write_text("# Badges\n\nLost badges are replaced at the front desk in room 12.\n")
+    _set_mtime_days_ago(restored, 400)
+    report = workspace.ingest()
+    assert report.to_dict()["added"] == 1
+    assert "docs:it/badge.md" in _ids(workspace, "lost badge replacement", ANN)
+
+
+def test_late_reply_on_an_old_thread_is_found(workspace: Workspace) -> None:
+    workspace.ingest()
+    day = workspace.settings.ws.root / "slack" / "general" / "2026-01-05.json"
+    messages = json.loads(day.read_text())
+    reply_ts = f"{time.time() + 5:.6f}"
+    late = {"type": "message", "user": "U1", "ts": reply_ts, "thread_ts": "1767600000.000100"}
+    messages.append({**late, "text": "Update: the guest network moved to SSID acme-visitors."})
+    day.write_text(json.dumps(messages))
+    report = workspace.ingest()
+    assert report.to_dict()["updated"] == 1
+    top = workspace.retriever().search("guest network SSID acme-visitors", ANN, k=1)[0]
+    assert top.source_id == "slack:C1:1767600000.000100" and "acme-visitors" in top.text
+
+
+def test_dry_run_reports_and_changes_nothing(workspace: Workspace) -> None:
+    workspace.ingest()
+    vpn = workspace.settings.ws.root / "docs" / "it" / "vpn.md"
+    vpn.write_text(vpn.read_text() + "\nCall the help desk at extension 4357.\n")
+    dry = workspace.ingest(dry_run=True)
+    assert dry.dry_run and dry.to_dict()["updated"] == 1 and dry.chunks_embedded > 0
+    assert workspace.catalog.active_version() == 1
+    assert workspace.ingest().to_dict()["updated"] == 1  # the checkpoint did not move
+
+
+def test_report_is_stored_in_the_catalog(workspace: Workspace) -> None:
+    report = workspace.ingest()
+    stored = workspace.catalog.last_run()
+    assert stored is not None and stored["status"] == "ok"
+    assert stored["report"] == json.loads(json.dumps(report.to_dict()))
+
+
+def test_one_refresh_at_a_time(workspace: Workspace) -> None:
+    with (
+        refresh_lock(workspace.settings.resolved_data_dir),
+        pytest.raises(RefreshLockedError, match="another refresh is running"),
+    ):
+        workspace.ingest()
+    assert workspace.ingest().version == 1  # the lock was released
