@@ -115,9 +115,18 @@ class SlackExportConnector(BaseConnector):
         users = self._users(files)
         for channel in self._channels(files):
             for thread in self._threads(files, channel):
+                if since is not None and max(map(message_time, thread.messages)) <= since:
+                    continue  # gate 1 before the costly part: building the document
                 doc = self._document(thread, users)
-                if doc is not None and (since is None or doc.updated_at > since):
+                if doc is not None:
                     yield doc
+
+    def list_ids(self) -> Iterator[str]:
+        """Thread ids without building documents: a no-change refresh should cost little."""
+        files = _ExportFiles(self._path)
+        for channel in self._channels(files):
+            for thread in self._threads(files, channel):
+                yield f"slack:{channel.id}:{thread.thread_ts}"
 
     def _users(self, files: _ExportFiles) -> Users:
         if not files.exists("users.json"):
@@ -142,7 +151,7 @@ class SlackExportConnector(BaseConnector):
                         members=tuple(entry.get("members") or ()),
                     )
                 )
-        return channels
+        return [c for c in channels if self._config.channels.allows(c.name)]
 
     def _threads(self, files: _ExportFiles, channel: SlackChannel) -> list[_Thread]:
         threads: dict[str, _Thread] = {}

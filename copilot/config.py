@@ -8,6 +8,7 @@ the workspace's ``copilot.yaml`` says what it reads (sources, access rules, user
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -153,10 +154,22 @@ class WorkspaceConfig(_Strict):
 
 
 def _expand_workspace(source: object, root: Path) -> object:
-    """Let database URLs say ``{workspace}`` so a sample database travels with its folder."""
-    if isinstance(source, dict) and isinstance(source.get("url"), str):
-        return {**source, "url": source["url"].replace("{workspace}", str(root))}
-    return source
+    """Database URLs may say ``{workspace}`` (a sample database travels with its folder) and
+    ``${VAR}`` (a password from the environment, so it never sits in ``copilot.yaml``)."""
+    if not (isinstance(source, dict) and isinstance(source.get("url"), str)):
+        return source
+
+    def from_env(match: re.Match[str]) -> str:
+        value = os.environ.get(match.group(1))
+        if value is None:
+            raise ConfigError(
+                f"source {source.get('name')!r}: its url uses ${{{match.group(1)}}}, "
+                "which is not set in the environment"
+            )
+        return value
+
+    url = source["url"].replace("{workspace}", str(root))
+    return {**source, "url": re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", from_env, url)}
 
 
 class Settings(BaseSettings):

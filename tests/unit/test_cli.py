@@ -45,3 +45,19 @@ def test_unknown_user_is_refused_before_any_work(
     workspace = make_tiny_workspace(tmp_path / "ws")
     code = main(["ask", "--workspace", str(workspace), "--user", "eve@evil.example", "hi"])
     assert code == 2 and "not in the users directory" in capsys.readouterr().err
+
+
+def test_refresh_exit_codes_and_json_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    workspace = make_tiny_workspace(tmp_path / "ws")
+    (workspace / "slack" / "channels.json").unlink()  # the Slack source is broken
+    assert main(["refresh", "--workspace", str(workspace), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert set(report) >= {"added", "updated", "deleted", "unchanged", "failed"}
+    assert set(report) >= {"chunks_embedded", "duration_s"}
+    assert "slack" in report["failed"] and report["added"] == 2  # the docs still refreshed
+    (workspace / "copilot.yaml").write_text("name: [broken")
+    assert main(["refresh", "--workspace", str(workspace)]) == 2

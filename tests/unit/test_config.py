@@ -88,3 +88,15 @@ def test_malformed_directory(tmp_path: Path) -> None:
     users.write_text("people: []\n")
     with pytest.raises(ConfigError, match="malformed"):
         UserDirectory.from_yaml(users)
+
+
+def test_database_url_takes_secrets_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = "name: t\nsources: [{type: database, name: db, url: 'postgresql://u:${DB_PW}@h/d'}]"
+    workspace = _workspace(tmp_path, text)
+    with pytest.raises(ConfigError, match=r"\$\{DB_PW\}.*not set"):
+        WorkspaceConfig.from_dir(workspace)
+    monkeypatch.setenv("DB_PW", "s3cret")
+    source = WorkspaceConfig.from_dir(workspace).sources[0]
+    assert isinstance(source, DatabaseSource) and source.url == "postgresql://u:s3cret@h/d"

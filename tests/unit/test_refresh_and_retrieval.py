@@ -183,3 +183,14 @@ def test_one_refresh_at_a_time(workspace: Workspace) -> None:
     ):
         workspace.ingest()
     assert workspace.ingest().version == 1  # the lock was released
+
+
+def test_deleted_thread_disappears_from_search(workspace: Workspace) -> None:
+    workspace.ingest()
+    day = workspace.settings.ws.root / "slack" / "general" / "2026-01-05.json"
+    kept = [m for m in json.loads(day.read_text()) if "wifi" not in m["text"].lower()]
+    kept = [m for m in kept if m.get("thread_ts") != "1767600000.000100"]
+    day.write_text(json.dumps(kept))
+    report = workspace.ingest()
+    assert report.to_dict()["deleted"] == 1
+    assert "slack:C1:1767600000.000100" not in _ids(workspace, "guest wifi password", ANN)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from connectors.slack import SlackExportConnector
-from copilot.config import SlackExportSource
+from copilot.config import NameFilter, SlackExportSource
 from copilot.directory import UserDirectory
 from copilot.errors import ConnectorError
 from copilot.types import Access, Document, Principal
@@ -237,3 +237,28 @@ def test_dms_are_excluded_by_default_and_included_when_configured(export: Path) 
     assert dm.text == "Alice Ng: Private chat"
     assert dm.access == Access(users=frozenset({"alice@acme.test", "carol@acme.test"}))
     assert not dm.access.allows(Principal.user("bob@acme.test"))
+
+
+def _channel_names(export: Path, **channels: list[str]) -> set[str]:
+    config = SlackExportSource(
+        type="slack_export",
+        name="slack",
+        path=export,
+        channels=NameFilter(**channels),
+    )
+    docs = SlackExportConnector(config, export, UserDirectory.empty()).load()
+    return {str(d.metadata["channel"]) for d in docs}
+
+
+def test_channels_included_and_excluded_by_pattern(export: Path) -> None:
+    every = _channel_names(export)
+    assert len(every) >= 2
+    first = sorted(every)[0]
+    assert _channel_names(export, include=[first]) == {first}
+    assert _channel_names(export, exclude=[first]) == every - {first}
+    assert _channel_names(export, include=["*"], exclude=["*"]) == set()
+
+
+def test_list_ids_match_loaded_ids(export: Path) -> None:
+    source = connector(export)
+    assert set(source.list_ids()) == {d.id for d in source.load()}
