@@ -105,6 +105,55 @@ class DatabaseSource(_Strict):
     tables: NameFilter = NameFilter()
 
 
+class RouterConfig(_Strict):
+    """Example questions per route (added to the built-in ones) and the fast path's limits."""
+
+    examples: dict[Literal["retrieval", "sql", "tool"], list[str]] = Field(default_factory=dict)
+    fast_threshold: float = 0.55
+    fast_margin: float = 0.08
+
+
+class ToolArg(_Strict):
+    type: Literal["string", "integer", "number", "boolean"] = "string"
+    description: str = ""
+    required: bool = True
+
+
+class HttpToolConfig(_Strict):
+    """A tool that calls an internal HTTP API; ``url`` is a template over the arguments."""
+
+    name: str
+    description: str
+    method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"] = "GET"
+    url: str
+    args: dict[str, ToolArg] = Field(default_factory=dict)
+    access_groups: list[str] = Field(default_factory=list)
+    writes: bool = False
+    timeout_s: float = 5.0
+
+
+class ToolsConfig(_Strict):
+    """Tools and who may use them. Empty ``access_groups`` means nobody; ``"*"`` means any
+    user in the directory (never an anonymous one)."""
+
+    enabled: list[str] = Field(default_factory=list)
+    access_groups: dict[str, list[str]] = Field(default_factory=dict)
+    oncall_schedule: Path | None = None
+    services: dict[str, str] = Field(default_factory=dict)  # service name -> health URL
+    http: list[HttpToolConfig] = Field(default_factory=list)
+    allow_writes: bool = False
+    max_steps: int = 3
+
+
+class SqlConfig(_Strict):
+    """The SQL chain: verified question-to-SQL examples, and the limits enforced in code."""
+
+    examples: Path | None = None
+    row_limit: int = 100
+    timeout_s: float = 5.0
+    max_repairs: int = 2
+
+
 SourceConfig = Annotated[
     SlackExportSource | SlackApiSource | DocumentsSource | DatabaseSource,
     Field(discriminator="type"),
@@ -118,6 +167,9 @@ class WorkspaceConfig(_Strict):
     root: Path
     users: Path | None = None
     sources: list[SourceConfig] = Field(default_factory=list)
+    router: RouterConfig = RouterConfig()
+    tools: ToolsConfig = ToolsConfig()
+    sql: SqlConfig = SqlConfig()
 
     @field_validator("sources")
     @classmethod
@@ -185,6 +237,8 @@ class Settings(BaseSettings):
     llm_max_retries: int = 1
     llm_max_tokens: int = 320
     llm_temperature: float = 0.0
+    # How the server takes a JSON schema: json_schema (vLLM, OpenAI) or json_object (llama.cpp).
+    llm_json_mode: Literal["json_schema", "json_object"] = "json_schema"
     # The embedded llama.cpp server, used only when llm_base_url is unset.
     model_dir: Path = Path.home() / ".cache" / "copilot" / "models"
     embedded_n_ctx: int = 4096

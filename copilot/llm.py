@@ -29,9 +29,20 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class ToolCall:
+    id: str
+    name: str
+    arguments: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class ChatMessage:
-    role: Literal["system", "user", "assistant"]
+    """A chat turn; ``tool`` turns answer the ``tool_calls`` of the assistant turn before."""
+
+    role: Literal["system", "user", "assistant", "tool"]
     content: str
+    tool_calls: tuple[ToolCall, ...] = ()
+    tool_call_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -39,21 +50,61 @@ class Completion:
     text: str
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    tool_calls: tuple[ToolCall, ...] = ()
 
 
 class ChatModel(Protocol):
     def complete(
-        self, messages: Sequence[ChatMessage], *, max_tokens: int | None = None
-    ) -> Completion: ...
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        max_tokens: int | None = None,
+        json_schema: dict[str, Any] | None = None,
+        tools: Sequence[dict[str, Any]] | None = None,
+        tool_choice: str | None = None,
+    ) -> Completion:
+        """``json_schema`` constrains the reply to JSON of that schema; ``tools`` are OpenAI
+        function specs the model may call (the reply then carries ``tool_calls``);
+        ``tool_choice`` names one of them to force (small models rarely call on their own,
+        and llama.cpp's server rejects ``"required"``)."""
+        ...
+
+
+def response_format(schema: dict[str, Any], mode: str) -> dict[str, Any]:
+    """The OpenAI ``response_format`` for a JSON schema, in the dialect the server speaks.
+
+    vLLM (and OpenAI) take ``{"type": "json_schema", ...}``; llama.cpp's server takes
+    ``{"type": "json_object", "schema": ...}`` and rejects the other.
+    """
+    if mode == "json_object":
+        return {"type": "json_object", "schema": schema}
+    return {
+        "type": "json_schema",
+        "json_schema": {"name": "reply", "schema": schema, "strict": True},
+    }
+
+
+def _to_langchain(message: ChatMessage) -> Any:
+    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+
+    if message.role == "system":
+        return SystemMessage(message.content)
+    if message.role == "user":
+        return HumanMessage(message.content)
+    if message.role == "tool":
+        return ToolMessage(message.content, tool_call_id=message.tool_call_id or "")
+    calls = [{"id": c.id, "name": c.name, "args": c.arguments} for c in message.tool_calls]
+    return AIMessage(message.content, tool_calls=calls)
 
 
 class OpenAICompatibleChat:
     """``ChatModel`` over any OpenAI-compatible server, through LangChain's ``ChatOpenAI``."""
 
-    def __init__(self, settings: Settings, base_url: str) -> None:
+    def __init__(self, settings: Settings, base_url: str, json_mode: str | None = None) -> None:
         from langchain_openai import ChatOpenAI
 
         self._base_url = base_url
+        self._json_mode = json_mode or settings.llm_json_mode
         self._llm = ChatOpenAI(
             model=settings.llm_model,
             base_url=base_url,
@@ -67,15 +118,28 @@ class OpenAICompatibleChat:
         )
 
     def complete(
-        self, messages: Sequence[ChatMessage], *, max_tokens: int | None = None
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        max_tokens: int | None = None,
+        json_schema: dict[str, Any] | None = None,
+        tools: Sequence[dict[str, Any]] | None = None,
+        tool_choice: str | None = None,
     ) -> Completion:
         import openai
 
-        llm: Any = self._llm
+        options: dict[str, Any] = {}
         if max_tokens is not None:
-            llm = llm.bind(max_tokens=max_tokens, extra_body={"max_tokens": max_tokens})
+            options.update(max_tokens=max_tokens, extra_body={"max_tokens": max_tokens})
+        if json_schema is not None:
+            options["response_format"] = response_format(json_schema, self._json_mode)
+        if tools:
+            options["tools"] = list(tools)
+        if tools and tool_choice:
+            options["tool_choice"] = {"type": "function", "function": {"name": tool_choice}}
+        llm: Any = self._llm.bind(**options) if options else self._llm
         try:
-            reply = llm.invoke([(m.role, m.content) for m in messages])
+            reply = llm.invoke([_to_langchain(m) for m in messages])
         except openai.APITimeoutError as exc:
             raise LLMTimeoutError(
                 f"the chat model at {self._base_url} did not answer in time; raise "
@@ -92,10 +156,15 @@ class OpenAICompatibleChat:
                 f"{_short(str(exc))}"
             ) from exc
         usage = reply.usage_metadata or {}
+        calls = tuple(
+            ToolCall(id=str(c.get("id") or ""), name=c["name"], arguments=dict(c.get("args") or {}))
+            for c in (reply.tool_calls or [])
+        )
         return Completion(
             text=str(reply.content),
             prompt_tokens=int(usage.get("input_tokens", 0)),
             completion_tokens=int(usage.get("output_tokens", 0)),
+            tool_calls=calls,
         )
 
 
@@ -130,6 +199,8 @@ class EmbeddedServer:
             "--host", "127.0.0.1", "--port", str(port),
             "--n_ctx", str(self._settings.embedded_n_ctx),
             "--n_threads", str(self._settings.embedded_threads),
+            # OpenAI-style tool calls; Qwen's own template is ChatML too, so plain chat is alike.
+            "--chat_format", "chatml-function-calling",
         ]  # fmt: skip
         log.info("starting embedded chat model on port %d", port)
         with self._log_file.open("ab") as sink:
@@ -176,11 +247,24 @@ class _EmbeddedChat:
         self._client: OpenAICompatibleChat | None = None
 
     def complete(
-        self, messages: Sequence[ChatMessage], *, max_tokens: int | None = None
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        max_tokens: int | None = None,
+        json_schema: dict[str, Any] | None = None,
+        tools: Sequence[dict[str, Any]] | None = None,
+        tool_choice: str | None = None,
     ) -> Completion:
         if self._client is None:
-            self._client = OpenAICompatibleChat(self._settings, self._server.start())
-        return self._client.complete(messages, max_tokens=max_tokens)
+            base_url = self._server.start()
+            self._client = OpenAICompatibleChat(self._settings, base_url, json_mode="json_object")
+        return self._client.complete(
+            messages,
+            max_tokens=max_tokens,
+            json_schema=json_schema,
+            tools=tools,
+            tool_choice=tool_choice,
+        )
 
 
 @contextlib.contextmanager

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-Reply = str | Callable[[dict[str, Any]], str]
+Message = str | dict[str, Any]  # plain text, or an assistant message (e.g. with tool_calls)
+Reply = Message | Callable[[dict[str, Any]], Message]
 
 
 class FakeOpenAIServer:
@@ -59,7 +60,7 @@ class FakeOpenAIServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self._http.server_address[1]}/v1"
 
-    def next_reply(self, request: dict[str, Any]) -> str:
+    def next_reply(self, request: dict[str, Any]) -> Message:
         if not self.replies:
             raise AssertionError("the model was called more often than the test scripted")
         reply = self.replies.pop(0)
@@ -74,14 +75,29 @@ class FakeOpenAIServer:
         self._http.server_close()
 
 
-def _completion(text: str) -> dict[str, Any]:
+def tool_call(name: str, arguments: dict[str, Any], call_id: str = "call_1") -> dict[str, Any]:
+    """An assistant message that calls one tool, as vLLM's OpenAI server sends it."""
+    return {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [
+            {
+                "id": call_id,
+                "type": "function",
+                "function": {"name": name, "arguments": json.dumps(arguments)},
+            }
+        ],
+    }
+
+
+def _completion(reply: Message) -> dict[str, Any]:
+    message = {"role": "assistant", "content": reply} if isinstance(reply, str) else reply
+    finish = "tool_calls" if message.get("tool_calls") else "stop"
     return {
         "id": "chatcmpl-fake",
         "object": "chat.completion",
         "created": int(time.time()),
         "model": "fake",
-        "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
-        ],
+        "choices": [{"index": 0, "message": message, "finish_reason": finish}],
         "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
     }

@@ -105,3 +105,35 @@ def test_embedded_server_that_cannot_start_is_reported(tmp_path: Path) -> None:
     with pytest.raises(LLMUnavailableError, match="exited while starting"):
         server.start()
     assert (tmp_path / "srv.log").read_text()
+
+
+def test_json_schema_is_sent_in_the_servers_dialect(fake_llm: FakeOpenAIServer) -> None:
+    schema = {"type": "object", "properties": {"route": {"type": "string"}}}
+    fake_llm.replies = ['{"route": "sql"}', '{"route": "tool"}']
+    OpenAICompatibleChat(_settings(), fake_llm.base_url).complete(HELLO, json_schema=schema)
+    vllm_style = fake_llm.requests[-1]["response_format"]
+    assert vllm_style["type"] == "json_schema" and vllm_style["json_schema"]["schema"] == schema
+    chat = OpenAICompatibleChat(_settings(), fake_llm.base_url, json_mode="json_object")
+    assert chat.complete(HELLO, json_schema=schema).text == '{"route": "tool"}'
+    assert fake_llm.requests[-1]["response_format"] == {"type": "json_object", "schema": schema}
+
+
+def test_tool_calls_round_trip(fake_llm: FakeOpenAIServer) -> None:
+    from copilot.llm import ToolCall
+    from tests.fakes.openai_server import tool_call
+
+    spec = {"type": "function", "function": {"name": "oncall", "parameters": {"type": "object"}}}
+    fake_llm.replies = [tool_call("oncall", {"team": "sre"}), "Priya is on call."]
+    chat = OpenAICompatibleChat(_settings(), fake_llm.base_url)
+    first = chat.complete(HELLO, tools=[spec])
+    assert first.tool_calls == (ToolCall("call_1", "oncall", {"team": "sre"}),)
+    assert fake_llm.requests[0]["tools"] == [spec]
+    follow_up = [
+        *HELLO,
+        ChatMessage("assistant", "", tool_calls=first.tool_calls),
+        ChatMessage("tool", '{"email": "priya@x"}', tool_call_id="call_1"),
+    ]
+    assert chat.complete(follow_up).text == "Priya is on call."
+    sent = fake_llm.requests[1]["messages"]
+    assert sent[1]["tool_calls"][0]["function"]["name"] == "oncall"
+    assert sent[2] == {"role": "tool", "content": '{"email": "priya@x"}', "tool_call_id": "call_1"}
