@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from copilot.types import Citation, Evidence
+from copilot.types import Citation, Draft, Evidence
 
 # [1], [1, 2], [1][2], [1-3] (a range the small models like to write)
 _MARKER = re.compile(r"\[(\d+(?:\s*(?:,|-|–)\s*\d+)*)\]")
@@ -143,3 +143,32 @@ def anchor_markers(
         end = body[-1] if body and body[-1] in ".!?" else ""
         out.append(f"{body[: len(body) - len(end)]} [{best + 1}]{end}")
     return " ".join(out)
+
+
+def shift_markers(text: str, offset: int) -> str:
+    """Add ``offset`` to every marker number, so two drafts' evidence lists can be joined."""
+
+    def shifted(match: re.Match[str]) -> str:
+        return "".join(f"[{n + offset}]" for n in parse_marker_numbers(match.group(1)))
+
+    return _MARKER.sub(shifted, text) if offset else text
+
+
+def merge_drafts(drafts: Sequence[Draft]) -> Draft:
+    """One draft from a plan's steps: texts joined, evidence concatenated, markers shifted.
+
+    Refused steps add nothing unless every step refused; the first step names the route.
+    """
+    answered = [d for d in drafts if not d.refused] or list(drafts[:1])
+    texts: list[str] = []
+    evidence: list[Evidence] = []
+    for draft in answered:
+        texts.append(shift_markers(draft.text, len(evidence)))
+        evidence.extend(draft.evidence)
+    return Draft(
+        text=" ".join(t for t in texts if t),
+        evidence=tuple(evidence),
+        route=drafts[0].route,
+        sql=next((d.sql for d in drafts if d.sql), None),
+        refused=all(d.refused for d in drafts),
+    )

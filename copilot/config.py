@@ -111,6 +111,9 @@ class RouterConfig(_Strict):
     examples: dict[Literal["retrieval", "sql", "tool"], list[str]] = Field(default_factory=dict)
     fast_threshold: float = 0.55
     fast_margin: float = 0.08
+    # The model may send a question to sql or tool only if that route's closest example
+    # scores at least this much: a small model's guess alone is not enough to leave retrieval.
+    llm_floor: float = 0.45
 
 
 class ToolArg(_Strict):
@@ -239,6 +242,8 @@ class Settings(BaseSettings):
     llm_temperature: float = 0.0
     # How the server takes a JSON schema: json_schema (vLLM, OpenAI) or json_object (llama.cpp).
     llm_json_mode: Literal["json_schema", "json_object"] = "json_schema"
+    # The model name to use when tools are offered, if the server serves them under another.
+    llm_tools_model: str | None = None
     # The embedded llama.cpp server, used only when llm_base_url is unset.
     model_dir: Path = Path.home() / ".cache" / "copilot" / "models"
     embedded_n_ctx: int = 4096

@@ -9,6 +9,7 @@ is the same on a laptop as against vLLM on GPUs.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import socket
 import subprocess
@@ -94,17 +95,27 @@ def _to_langchain(message: ChatMessage) -> Any:
     if message.role == "tool":
         return ToolMessage(message.content, tool_call_id=message.tool_call_id or "")
     calls = [{"id": c.id, "name": c.name, "args": c.arguments} for c in message.tool_calls]
-    return AIMessage(message.content, tool_calls=calls)
+    # LangChain sends an empty tool-call turn's content as null, which llama.cpp's server
+    # rejects (OpenAI and vLLM accept either); a space is valid everywhere.
+    content = message.content or (" " if calls else "")
+    return AIMessage(content, tool_calls=calls)
 
 
 class OpenAICompatibleChat:
     """``ChatModel`` over any OpenAI-compatible server, through LangChain's ``ChatOpenAI``."""
 
-    def __init__(self, settings: Settings, base_url: str, json_mode: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        base_url: str,
+        json_mode: str | None = None,
+        tools_model: str | None = None,
+    ) -> None:
         from langchain_openai import ChatOpenAI
 
         self._base_url = base_url
         self._json_mode = json_mode or settings.llm_json_mode
+        self._tools_model = tools_model or settings.llm_tools_model
         self._llm = ChatOpenAI(
             model=settings.llm_model,
             base_url=base_url,
@@ -135,6 +146,8 @@ class OpenAICompatibleChat:
             options["response_format"] = response_format(json_schema, self._json_mode)
         if tools:
             options["tools"] = list(tools)
+            if self._tools_model:
+                options["model"] = self._tools_model
         if tools and tool_choice:
             options["tool_choice"] = {"type": "function", "function": {"name": tool_choice}}
         llm: Any = self._llm.bind(**options) if options else self._llm
@@ -172,6 +185,11 @@ def _short(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+def tools_alias(model: str) -> str:
+    """The embedded server's name for the model when it is asked to call tools."""
+    return f"{model}-tools"
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -192,21 +210,38 @@ class EmbeddedServer:
         port = _free_port()
         self.base_url = f"http://127.0.0.1:{port}/v1"
         self._log_file.parent.mkdir(parents=True, exist_ok=True)
-        command = [
-            sys.executable, "-m", "llama_cpp.server",
-            "--model", str(model),
-            "--model_alias", self._settings.llm_model,
-            "--host", "127.0.0.1", "--port", str(port),
-            "--n_ctx", str(self._settings.embedded_n_ctx),
-            "--n_threads", str(self._settings.embedded_threads),
-            # OpenAI-style tool calls; Qwen's own template is ChatML too, so plain chat is alike.
-            "--chat_format", "chatml-function-calling",
-        ]  # fmt: skip
+        config = self._log_file.parent / "llm-server.json"
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text(json.dumps(self._server_config(model, port)), encoding="utf-8")
+        command = [sys.executable, "-m", "llama_cpp.server", "--config_file", str(config)]
         log.info("starting embedded chat model on port %d", port)
         with self._log_file.open("ab") as sink:
             self._process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
         self._wait_until_ready()
         return self.base_url
+
+    def _server_config(self, model: Path, port: int) -> dict[str, Any]:
+        """Two aliases of one model: the model's own chat template for chat and JSON, and
+        ``chatml-function-calling`` for tool calls only. (That format HTML-escapes every
+        message, so quotes reach the model as ``&#39;``; plain chat must not go through it.)
+        """
+        common = {
+            "model": str(model),
+            "n_ctx": self._settings.embedded_n_ctx,
+            "n_threads": self._settings.embedded_threads,
+        }
+        return {
+            "host": "127.0.0.1",
+            "port": port,
+            "models": [
+                {**common, "model_alias": self._settings.llm_model},
+                {
+                    **common,
+                    "model_alias": tools_alias(self._settings.llm_model),
+                    "chat_format": "chatml-function-calling",
+                },
+            ],
+        }
 
     def _wait_until_ready(self) -> None:
         deadline = time.monotonic() + self._settings.embedded_startup_timeout_s
@@ -257,7 +292,12 @@ class _EmbeddedChat:
     ) -> Completion:
         if self._client is None:
             base_url = self._server.start()
-            self._client = OpenAICompatibleChat(self._settings, base_url, json_mode="json_object")
+            self._client = OpenAICompatibleChat(
+                self._settings,
+                base_url,
+                json_mode="json_object",
+                tools_model=tools_alias(self._settings.llm_model),
+            )
         return self._client.complete(
             messages,
             max_tokens=max_tokens,

@@ -219,6 +219,7 @@ class Answer:
     verdicts: list[dict[str, Any]] = field(default_factory=list)
     timings_ms: dict[str, int] = field(default_factory=dict)
     id: str | None = None
+    route_reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self.id is None else {"id": self.id}
@@ -226,6 +227,7 @@ class Answer:
             question=self.question,
             answer=self.answer,
             route=self.route,
+            route_reason=self.route_reason,
             citations=[c.to_dict() for c in self.citations],
             sql=self.sql,
             verified=self.verified,

@@ -58,3 +58,26 @@ def citation_precision(cited: Sequence[str], expected: Iterable[str]) -> float:
         return 1.0
     wanted = set(expected)
     return sum(c in wanted for c in cited) / len(cited)
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        return round(float(value), 6)
+    return str(value).strip().lower()
+
+
+def _row_key(row: Sequence[object]) -> tuple[str, ...]:
+    """A row as a sorted tuple of normalised cells: blind to column order, as the
+    test-suite convention asks (a permutation of columns does not change the answer)."""
+    return tuple(sorted(repr(_cell(v)) for v in row))
+
+
+def execution_match(
+    predicted: Sequence[Sequence[object]], gold: Sequence[Sequence[object]], ordered: bool
+) -> bool:
+    """Bag-of-rows equality under column permutation; row order counts only if ``ordered``."""
+    left = [_row_key(r) for r in predicted]
+    right = [_row_key(r) for r in gold]
+    return left == right if ordered else sorted(left) == sorted(right)

@@ -204,6 +204,20 @@ class Catalog:
             rows = conn.execute(select(chunks_table).order_by(chunks_table.c.key))
             return [StoredChunk(r.key, _chunk_from_row(r)) for r in rows]
 
+    def table_access(self) -> dict[str, tuple[str, Access]]:
+        """Schema-card document id -> (table name, access), for the SQL chain's allow-list."""
+        query = select(
+            documents_table.c.id, documents_table.c.metadata, documents_table.c.access
+        ).where(documents_table.c.kind == "table")
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        found: dict[str, tuple[str, Access]] = {}
+        for row in rows:
+            table = json.loads(row.metadata).get("table")
+            if table:
+                found[row.id] = (str(table), Access.from_json(row.access))
+        return found
+
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:
             return {

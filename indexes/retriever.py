@@ -38,8 +38,14 @@ class Retriever:
     embedder: Embedder
     settings: Settings
 
-    def search(self, query: str, principal: Principal, k: int | None = None) -> list[Evidence]:
-        """The ``k`` best chunks the principal may see, best first."""
+    def search(
+        self,
+        query: str,
+        principal: Principal,
+        k: int | None = None,
+        kinds: frozenset[str] | None = None,
+    ) -> list[Evidence]:
+        """The ``k`` best chunks the principal may see (of ``kinds``, if given), best first."""
         want = k or self.settings.retrieval_k
         query_vector = self.embedder.embed_query(query)
         pool = max(self.settings.retrieval_candidates, want)
@@ -47,6 +53,8 @@ class Retriever:
             dense = self.vectors.search(query_vector, pool)
             sparse = self.keywords.search(query, pool)
             visible = self._visible(query_vector, dense, sparse, principal)
+            if kinds is not None:
+                visible = [e for e in visible if e.kind in kinds]
             exhausted = len(dense) < pool and len(sparse) < pool
             if len(visible) >= want or exhausted or pool >= len(self.vectors):
                 return visible[:want]

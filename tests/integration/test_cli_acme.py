@@ -124,3 +124,25 @@ def test_unknown_user_is_a_configuration_error(data_dir: Path) -> None:
     args = ["ask", "--workspace", str(ACME), "--user", "mallory@evil.example", "hi"]
     result = _run(args, data_dir)
     assert result.returncode == 2 and "not in the users directory" in result.stderr
+
+
+def test_questions_are_routed_to_sql_and_tools(data_dir: Path, tmp_path: Path) -> None:
+    batch = tmp_path / "routed.jsonl"
+    batch.write_text(
+        json.dumps({"id": "s", "question": "How many invoices are overdue right now?"})
+        + "\n"
+        + json.dumps({"id": "t", "question": "Who is the SRE on call on 2026-03-18?"})
+        + "\n"
+    )
+    out = tmp_path / "routed_out.jsonl"
+    args = ["ask", "--workspace", str(ACME), "--batch", str(batch), "--out", str(out)]
+    result = _run([*args, "--user", "mei.tanaka@acme.example"], data_dir)
+    assert result.returncode == 0, result.stderr
+    sql, tool = (json.loads(line) for line in out.read_text().splitlines())
+    assert sql["route"] == "sql" and sql["sql"].upper().startswith("SELECT")
+    assert "LIMIT" in sql["sql"].upper()  # the guard's row limit
+    assert [c["source_id"] for c in sql["citations"]][:1] == ["sql:acme"]
+    assert "109" in sql["citations"][0]["snippet"]  # the real count in db/acme.sqlite
+    assert tool["route"] == "tool"
+    assert [c["source_id"] for c in tool["citations"]] == ["tool:oncall"]
+    assert "victor.ivanov@acme.example" in tool["citations"][0]["snippet"]

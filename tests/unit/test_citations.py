@@ -64,3 +64,24 @@ def test_anchor_keeps_model_marker_unless_clearly_worse() -> None:
 
 def test_strip_markers() -> None:
     assert citations.strip_markers("It is [1] 90 days [2][3].") == "It is 90 days."
+
+
+def test_merge_drafts_shifts_the_second_steps_markers() -> None:
+    from copilot.types import Draft
+
+    sql = Draft("There were 12 rollbacks [1].", (_ev("sql:acme"),), "sql", sql="SELECT 1")
+    docs = Draft("Rollbacks follow the runbook [1][2].", (_ev("a"), _ev("b")), "retrieval")
+    merged = citations.merge_drafts([sql, docs])
+    assert merged.text == "There were 12 rollbacks [1]. Rollbacks follow the runbook [2][3]."
+    assert [e.source_id for e in merged.evidence] == ["sql:acme", "a", "b"]
+    assert merged.route == "sql" and merged.sql == "SELECT 1" and not merged.refused
+
+
+def test_merge_drafts_skips_refused_steps() -> None:
+    from copilot.types import Draft
+
+    refused = Draft("I don't know.", (), "sql", refused=True)
+    docs = Draft("It is 90 days [1].", (_ev("a"),), "retrieval")
+    merged = citations.merge_drafts([refused, docs])
+    assert merged.text == "It is 90 days [1]." and not merged.refused
+    assert citations.merge_drafts([refused]).refused
