@@ -15,6 +15,7 @@ from tests.fakes.openai_server import FakeOpenAIServer
 # No example is close to it: the fast path leaves it to the model.
 UNSURE = "Tell me about the new office"
 ODD_TOOL = "What's the weather at the Berlin office today?"
+TRUST_MODEL = RouterConfig(llm_floor=0.0)  # accept whatever route the model picks
 
 
 def _chat(server: FakeOpenAIServer) -> OpenAICompatibleChat:
@@ -59,7 +60,7 @@ def test_unsure_question_asks_the_model_with_a_schema(
     embedder: SentenceTransformerEmbedder, fake_llm: FakeOpenAIServer
 ) -> None:
     fake_llm.replies = [_reply("sql", reason="wants a figure")]
-    decision = _router(embedder, fake_llm).route(UNSURE)
+    decision = _router(embedder, fake_llm, TRUST_MODEL).route(UNSURE)
     assert (decision.route, decision.plan, decision.fast_path) == ("sql", ("sql",), False)
     assert "wants a figure" in decision.reason
     response_format = fake_llm.requests[0]["response_format"]
@@ -114,7 +115,17 @@ def test_two_step_plan_from_the_models_second(
     embedder: SentenceTransformerEmbedder, fake_llm: FakeOpenAIServer
 ) -> None:
     fake_llm.replies = [_reply("sql", second="retrieval", reason="a count and its policy")]
-    decision = _router(embedder, fake_llm).route(UNSURE)
+    decision = _router(embedder, fake_llm, TRUST_MODEL).route(UNSURE)
     assert decision == RouteDecision(
         "sql", "model: a count and its policy", ("sql", "retrieval"), False, decision.scores
     )
+
+
+def test_model_cannot_leave_retrieval_without_a_plausible_example(
+    embedder: SentenceTransformerEmbedder, fake_llm: FakeOpenAIServer
+) -> None:
+    fake_llm.replies = [_reply("sql", reason="sounds numeric")]
+    router = _router(embedder, fake_llm, RouterConfig(llm_floor=0.99))
+    decision = router.route(UNSURE)
+    assert decision.route == "retrieval" and decision.plan == ("retrieval",)
+    assert "model chose sql" in decision.reason and "in doubt, retrieval" in decision.reason
