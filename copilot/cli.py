@@ -162,10 +162,14 @@ def _answer_line(
 
 def _print_answer(answer: Answer, out: TextIO) -> None:
     out.write(answer.answer + "\n")
+    if answer.sql:
+        out.write(f"\nSQL: {answer.sql}\n")
     if answer.citations:
         out.write("\nSources:\n")
         for c in answer.citations:
-            out.write(f"  [{c.n}] {c.title}\n      {c.url}\n")
+            out.write(f"  [{c.n}] {c.title}\n")
+            if c.url:
+                out.write(f"      {c.url}\n")
     out.flush()
 
 

@@ -61,3 +61,18 @@ def test_refresh_exit_codes_and_json_report(
     assert "slack" in report["failed"] and report["added"] == 2  # the docs still refreshed
     (workspace / "copilot.yaml").write_text("name: [broken")
     assert main(["refresh", "--workspace", str(workspace)]) == 2
+
+
+def test_plain_answer_shows_sql_and_skips_empty_links() -> None:
+    import io
+
+    from copilot.cli import _print_answer
+    from copilot.types import Answer, Citation
+
+    cited = Citation(1, "sql:acme", "sql", "Query result from acme", "", "SQL: SELECT 1")
+    answer = Answer("q", "There are 109 [1].", "sql", [cited], sql="SELECT 1 LIMIT 100")
+    out = io.StringIO()
+    _print_answer(answer, out)
+    text = out.getvalue()
+    assert "SQL: SELECT 1 LIMIT 100" in text and "[1] Query result from acme" in text
+    assert "\n      \n" not in text
