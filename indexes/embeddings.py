@@ -8,6 +8,7 @@ Vectors are L2-normalised float32, so inner product in FAISS is cosine similarit
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import cached_property
 from typing import Any, Protocol
@@ -21,6 +22,8 @@ from copilot.errors import ModelMissingError
 log = logging.getLogger(__name__)
 
 Vectors = npt.NDArray[np.float32]
+
+_QUERY_CACHE = 1024  # texts; 1.5 KB each at 384 dimensions
 
 
 class Embedder(Protocol):
@@ -52,6 +55,7 @@ class SentenceTransformerEmbedder:
         self._path = settings.embedding_model or default_model_path()
         self._device = settings.embedding_device
         self._batch_size = settings.embedding_batch_size
+        self._queries: OrderedDict[str, Vectors] = OrderedDict()
 
     @cached_property
     def _model(self) -> Any:
@@ -86,7 +90,17 @@ class SentenceTransformerEmbedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def embed_query(self, text: str) -> Vectors:
-        return np.asarray(self.embed_texts([text])[0], dtype=np.float32)
+        """Cached: one question is embedded by the router, the retriever and a chain, and the
+        chains' fixed texts (SQL examples, tool descriptions) recur on every question."""
+        cached = self._queries.get(text)
+        if cached is None:
+            cached = np.asarray(self.embed_texts([text])[0], dtype=np.float32)
+            self._queries[text] = cached
+            if len(self._queries) > _QUERY_CACHE:
+                self._queries.popitem(last=False)
+        else:
+            self._queries.move_to_end(text)
+        return cached
 
     def tokenize(self, text: str) -> list[str]:
         """The model's own word pieces, so chunk sizes match what the model can read."""

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from copilot.chains.base import Chain, ChainContext
@@ -171,8 +172,8 @@ class SqlChain(Chain):
     def _similar_examples(self, question: str, k: int = 3) -> list[SqlExample]:
         if not self._examples:
             return []
-        vectors = self._embedder.embed_texts([question] + [e.question for e in self._examples])
-        scores = vectors[1:] @ vectors[0]
+        examples = np.stack([self._embedder.embed_query(e.question) for e in self._examples])
+        scores = examples @ self._embedder.embed_query(question)
         ranked = sorted(range(len(self._examples)), key=lambda i: -float(scores[i]))
         return [self._examples[i] for i in ranked[:k]]
 

@@ -14,6 +14,8 @@ import json
 import re
 from typing import Any
 
+import numpy as np
+
 from copilot.chains.base import Chain, ChainContext
 from copilot.citations import strip_markers
 from copilot.llm import ChatMessage, ChatModel, Completion, ToolCall
@@ -75,10 +77,10 @@ class ToolChain(Chain):
         """Tools most similar to the question first (name and description, cosine)."""
         if len(tools) == 1:
             return tools
-        vectors = self._embedder.embed_texts(
-            [question] + [f"{t.name}: {t.description}" for t in tools]
+        described = np.stack(
+            [self._embedder.embed_query(f"{t.name}: {t.description}") for t in tools]
         )
-        scores = (vectors[1:] @ vectors[0]).tolist()
+        scores = (described @ self._embedder.embed_query(question)).tolist()
         order = sorted(range(len(tools)), key=lambda i: -scores[i])
         return [tools[i] for i in order]
 
