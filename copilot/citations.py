@@ -139,10 +139,17 @@ def anchor_markers(
         if row[best] < threshold or (cited and row[best] - cited_best < margin):
             out.append(sentence)
             continue
-        body = strip_markers(sentence).rstrip()
-        end = body[-1] if body and body[-1] in ".!?" else ""
-        out.append(f"{body[: len(body) - len(end)]} [{best + 1}]{end}")
+        out.append(set_markers(sentence, [best + 1]))
     return " ".join(out)
+
+
+def set_markers(sentence: str, numbers: Sequence[int]) -> str:
+    """The sentence with its markers replaced by ``numbers``, placed before its final stop
+    (no numbers: no markers)."""
+    body = strip_markers(sentence).rstrip()
+    end = body[-1] if body and body[-1] in ".!?" else ""
+    markers = "".join(f"[{n}]" for n in numbers)
+    return f"{body[: len(body) - len(end)]} {markers}{end}" if markers else body
 
 
 def shift_markers(text: str, offset: int) -> str:
@@ -171,4 +178,5 @@ def merge_drafts(drafts: Sequence[Draft]) -> Draft:
         route=drafts[0].route,
         sql=next((d.sql for d in drafts if d.sql), None),
         refused=all(d.refused for d in drafts),
+        sql_result=next((d.sql_result for d in drafts if d.sql_result), None),
     )

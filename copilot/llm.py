@@ -23,10 +23,13 @@ from typing import Any, Literal, Protocol
 import httpx
 
 from copilot.config import Settings
-from copilot.embedded_model import ensure_model
+from copilot.embedded_model import CODER_1_5B, MODELS, ensure_model, is_installed, model_file
 from copilot.errors import LLMError, LLMTimeoutError, LLMUnavailableError
 
 log = logging.getLogger(__name__)
+
+# The embedded server's model for writing SQL (and a stronger judge): a stable alias.
+EMBEDDED_SQL_MODEL = CODER_1_5B.name
 
 
 @dataclass(frozen=True)
@@ -63,11 +66,15 @@ class ChatModel(Protocol):
         json_schema: dict[str, Any] | None = None,
         tools: Sequence[dict[str, Any]] | None = None,
         tool_choice: str | None = None,
+        temperature: float | None = None,
+        model: str | None = None,
     ) -> Completion:
         """``json_schema`` constrains the reply to JSON of that schema; ``tools`` are OpenAI
         function specs the model may call (the reply then carries ``tool_calls``);
         ``tool_choice`` names one of them to force (small models rarely call on their own,
-        and llama.cpp's server rejects ``"required"``)."""
+        and llama.cpp's server rejects ``"required"``); ``temperature`` overrides the
+        configured one for this call (sampling several candidates); ``model`` names another
+        model on the same server (e.g. ``llm_sql_model``, ``llm_judge_model``)."""
         ...
 
 
@@ -136,6 +143,8 @@ class OpenAICompatibleChat:
         json_schema: dict[str, Any] | None = None,
         tools: Sequence[dict[str, Any]] | None = None,
         tool_choice: str | None = None,
+        temperature: float | None = None,
+        model: str | None = None,
     ) -> Completion:
         import openai
 
@@ -144,6 +153,10 @@ class OpenAICompatibleChat:
             options.update(max_tokens=max_tokens, extra_body={"max_tokens": max_tokens})
         if json_schema is not None:
             options["response_format"] = response_format(json_schema, self._json_mode)
+        if temperature is not None:
+            options["temperature"] = temperature
+        if model:
+            options["model"] = model
         if tools:
             options["tools"] = list(tools)
             if self._tools_model:
@@ -185,6 +198,18 @@ def _short(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+def sql_model(settings: Settings) -> str | None:
+    """The model name the SQL chain writes SQL with; None means the main model.
+
+    ``llm_sql_model`` if set. Otherwise, on the embedded server, the 1.5B coder: on the
+    text2sql benchmark it writes markedly better SQL than the 0.5B (README, "Measured"), and
+    where it is not installed the server answers with the main model and a warning.
+    """
+    if settings.llm_sql_model:
+        return settings.llm_sql_model
+    return None if settings.llm_base_url else EMBEDDED_SQL_MODEL
+
+
 def tools_alias(model: str) -> str:
     """The embedded server's name for the model when it is asked to call tools."""
     return f"{model}-tools"
@@ -204,6 +229,7 @@ class EmbeddedServer:
         self._log_file = log_file
         self._process: subprocess.Popen[bytes] | None = None
         self.base_url = ""
+        self.aliases: frozenset[str] = frozenset()
 
     def start(self) -> str:
         model = ensure_model(self._settings.model_dir)
@@ -221,26 +247,38 @@ class EmbeddedServer:
         return self.base_url
 
     def _server_config(self, model: Path, port: int) -> dict[str, Any]:
-        """Two aliases of one model: the model's own chat template for chat and JSON, and
+        """Two aliases of the main model: its own chat template for chat and JSON, and
         ``chatml-function-calling`` for tool calls only. (That format HTML-escapes every
         message, so quotes reach the model as ``&#39;``; plain chat must not go through it.)
+        Every other known model that is installed (``copilot setup-model --model NAME``) is
+        served under its registry name, e.g. ``qwen2.5-coder-1.5b-instruct``. The server
+        holds one model in memory at a time and swaps on demand (about a second from the
+        page cache), so a second model costs only when it is asked for.
         """
-        common = {
+        models = [
+            {**self._model_entry(model), "model_alias": self._settings.llm_model},
+            {
+                **self._model_entry(model),
+                "model_alias": tools_alias(self._settings.llm_model),
+                "chat_format": "chatml-function-calling",
+            },
+        ]
+        for spec in MODELS.values():
+            if spec.file_name != model.name and is_installed(self._settings.model_dir, spec):
+                models.append(
+                    {
+                        **self._model_entry(model_file(self._settings.model_dir, spec)),
+                        "model_alias": spec.name,
+                    }
+                )
+        self.aliases = frozenset(str(m["model_alias"]) for m in models)
+        return {"host": "127.0.0.1", "port": port, "models": models}
+
+    def _model_entry(self, model: Path) -> dict[str, Any]:
+        return {
             "model": str(model),
             "n_ctx": self._settings.embedded_n_ctx,
             "n_threads": self._settings.embedded_threads,
-        }
-        return {
-            "host": "127.0.0.1",
-            "port": port,
-            "models": [
-                {**common, "model_alias": self._settings.llm_model},
-                {
-                    **common,
-                    "model_alias": tools_alias(self._settings.llm_model),
-                    "chat_format": "chatml-function-calling",
-                },
-            ],
         }
 
     def _wait_until_ready(self) -> None:
@@ -280,6 +318,7 @@ class _EmbeddedChat:
         self._server = server
         self._settings = settings
         self._client: OpenAICompatibleChat | None = None
+        self._warned: set[str] = set()
 
     def complete(
         self,
@@ -289,6 +328,8 @@ class _EmbeddedChat:
         json_schema: dict[str, Any] | None = None,
         tools: Sequence[dict[str, Any]] | None = None,
         tool_choice: str | None = None,
+        temperature: float | None = None,
+        model: str | None = None,
     ) -> Completion:
         if self._client is None:
             base_url = self._server.start()
@@ -304,7 +345,24 @@ class _EmbeddedChat:
             json_schema=json_schema,
             tools=tools,
             tool_choice=tool_choice,
+            temperature=temperature,
+            model=self._served(model),
         )
+
+    def _served(self, model: str | None) -> str | None:
+        """``model`` if the embedded server has it; else the main model, with one warning
+        (llama.cpp's server would quietly answer with its default model anyway)."""
+        if model is None or model in self._server.aliases:
+            return model
+        if model not in self._warned:
+            self._warned.add(model)
+            log.warning(
+                "the embedded server has no model %r, so the main model answers instead; "
+                "run `copilot setup-model --model %s` to install it",
+                model,
+                model,
+            )
+        return None
 
 
 @contextlib.contextmanager

@@ -3,7 +3,8 @@
 Two stages, cheapest first:
 
 1. **Fast path** (milliseconds): one question embedding times a cached matrix of example
-   questions per route. A route's score is the *max* cosine over its examples, not the mean
+   questions per route, plus one probe of the index for the closest document the asker may
+   see. A route's score is the *max* cosine over its examples, not the mean
    of the top 3: each route's examples are deliberately diverse (one per phrasing), so the
    nearest one carries the signal and averaging dilutes it toward the spread of the set;
    with MiniLM's low cosines a top-3 mean rarely reaches the default threshold (measured on
@@ -13,6 +14,13 @@ Two stages, cheapest first:
    ``fast_margin``. Retrieval is the open class (no example set covers every topic), so it
    is also decided when it leads and every other route stays below
    ``fast_threshold - 2 * fast_margin``: nothing suggests a number or a live lookup.
+   Retrieval is also the route whose examples can never cover the workspace's topics, so its
+   score is the better of its examples and the workspace itself: the closest visible
+   document chunk's cosine less ``document_discount`` (passages sit lower on MiniLM's cosine
+   scale than paraphrased questions). Measured on the sample workspace's golden routes,
+   without the model: the fast path decided 47% of questions (97.6% right) on examples
+   alone, 80% (98.6% right) with the probe; discounts from 0.05 to 0.15 all decided 68-85%
+   at 97% or better, so the default sits in the middle of a flat range, not on a peak.
 2. **LLM path**: otherwise the chat model picks a route under a JSON schema. A failed or
    invalid reply falls back to the fast path's best route when it reached the threshold
    (some evidence), else to retrieval: in doubt, retrieval, since reading documents is the
@@ -33,12 +41,12 @@ import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast, get_args
+from typing import Any, Protocol, cast, get_args
 
 from copilot.config import RouterConfig
 from copilot.errors import LLMError
 from copilot.llm import ChatMessage, ChatModel
-from copilot.types import Route
+from copilot.types import Principal, Route
 from indexes.embeddings import Embedder, Vectors
 
 log = logging.getLogger(__name__)
@@ -141,6 +149,16 @@ BUILTIN_EXAMPLES: dict[Route, tuple[str, ...]] = {
     ),
 }
 
+# What the document probe looks at: prose a person wrote, not schema cards or results.
+DOCUMENT_KINDS = frozenset({"doc", "slack"})
+
+
+class DocumentProbe(Protocol):
+    """How close the nearest document the principal may see is (the Retriever does this)."""
+
+    def best_similarity(self, query: str, principal: Principal, kinds: frozenset[str]) -> float: ...
+
+
 _DESCRIPTIONS: dict[Route, str] = {
     "retrieval": "search the company's documents and Slack discussions: policies, how-tos, "
     "runbooks, decisions and explanations",
@@ -172,6 +190,7 @@ class Ranking:
 
     order: tuple[Route, ...]
     scores: dict[str, float]
+    documents: float = 0.0  # the document probe's discounted score (0 when not probed)
 
     @property
     def best(self) -> Route:
@@ -179,6 +198,12 @@ class Ranking:
 
     def score(self, route: Route) -> float:
         return self.scores.get(route, 0.0)
+
+    def why(self, route: Route) -> str:
+        """Where a route's score came from, for the decision's reason."""
+        if route == DEFAULT_ROUTE and self.documents and self.documents >= self.score(route):
+            return "a document the asker may see"
+        return f"{route} examples"
 
     def gap(self) -> float:
         """How far the best route leads the runner-up (the full score when alone)."""
@@ -195,8 +220,10 @@ class Router:
         chat: ChatModel | None,
         config: RouterConfig,
         available: Iterable[Route],
+        documents: DocumentProbe | None = None,
     ) -> None:
         self._embedder = embedder
+        self._documents = documents
         self._chat = chat
         self._config = config
         # Retrieval is always reachable: it is where "in doubt" and unknown routes go.
@@ -211,9 +238,12 @@ class Router:
     def available(self) -> tuple[Route, ...]:
         return self._available
 
-    def route(self, question: str) -> RouteDecision:
-        """Decide a question's route; never raises for a model failure."""
-        ranked = self.rank(question)
+    def route(self, question: str, principal: Principal | None = None) -> RouteDecision:
+        """Decide a question's route; never raises for a model failure.
+
+        ``principal`` lets the document probe count only what the asker may see; without
+        one the probe is skipped (the examples alone decide)."""
+        ranked = self.rank(question, principal)
         decided = self._decide_fast(question, ranked)
         if decided is not None:
             return decided
@@ -221,20 +251,29 @@ class Router:
             return self._fallback(ranked, "no chat model configured")
         return self._ask_model(question, ranked)
 
-    def fast_route(self, question: str) -> RouteDecision | None:
+    def fast_route(self, question: str, principal: Principal | None = None) -> RouteDecision | None:
         """The fast path alone: a decision, or ``None`` when the examples are not sure."""
-        return self._decide_fast(question, self.rank(question))
+        return self._decide_fast(question, self.rank(question, principal))
 
-    def rank(self, question: str) -> Ranking:
-        """Score every available route: its best example cosine."""
+    def rank(self, question: str, principal: Principal | None = None) -> Ranking:
+        """Score every available route: its best example cosine (retrieval: or documents)."""
         matrix, labels = self._example_matrix()
         sims = matrix @ self._embedder.embed_query(question)
         scores: dict[str, float] = {}
         for route in self._available:
             mine = sims[[i for i, label in enumerate(labels) if label == route]]
             scores[route] = round(float(mine.max()), 4) if mine.size else 0.0
+        documents = self._document_score(question, principal)
+        scores[DEFAULT_ROUTE] = max(scores[DEFAULT_ROUTE], documents)
         order = tuple(sorted(self._available, key=lambda r: scores[r], reverse=True))
-        return Ranking(order, scores)
+        return Ranking(order, scores, documents)
+
+    def _document_score(self, question: str, principal: Principal | None) -> float:
+        """The closest visible document's cosine, discounted onto the examples' scale."""
+        if self._documents is None or principal is None:
+            return 0.0
+        closest = self._documents.best_similarity(question, principal, DOCUMENT_KINDS)
+        return round(max(closest - self._config.document_discount, 0.0), 4)
 
     def _example_matrix(self) -> tuple[Vectors, tuple[Route, ...]]:
         """Embed the examples once, on first use, so building a router costs nothing."""
@@ -253,7 +292,7 @@ class Router:
         runner = ranked.order[1] if len(ranked.order) > 1 else best
         versus = f"{ranked.score(best):.2f} vs {runner} {ranked.score(runner):.2f}"
         if ranked.score(best) >= self._config.fast_threshold and gap >= self._config.fast_margin:
-            reason = f"fast path: similar to {best} examples ({versus})"
+            reason = f"fast path: similar to {ranked.why(best)} ({versus})"
             return RouteDecision(best, reason, (best,), True, ranked.scores)
         if best == DEFAULT_ROUTE and self._nothing_specialised(ranked):
             reason = f"fast path: no sql or tool example is close ({versus}); retrieval"

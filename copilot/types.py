@@ -195,6 +195,28 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class ResultTable:
+    """The rows an SQL answer was computed from, for surfaces that show them as a table (the
+    SQL citation's snippet is flattened text, cut to a few hundred characters)."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    truncated: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe: values JSON cannot hold (dates, decimals, bytes) become their text."""
+        return {
+            "columns": list(self.columns),
+            "rows": [[_json_value(v) for v in row] for row in self.rows],
+            "truncated": self.truncated,
+        }
+
+
+def _json_value(value: Any) -> Any:
+    return value if value is None or isinstance(value, str | int | float | bool) else str(value)
+
+
+@dataclass(frozen=True)
 class Draft:
     """What a chain produced before checking: text with ``[n]`` markers into ``evidence``."""
 
@@ -203,6 +225,7 @@ class Draft:
     route: Route
     sql: str | None = None
     refused: bool = False
+    sql_result: ResultTable | None = None
 
 
 @dataclass
@@ -220,6 +243,10 @@ class Answer:
     timings_ms: dict[str, int] = field(default_factory=dict)
     id: str | None = None
     route_reason: str = ""
+    # When the verifier refuses: the best sources to read, which back no claim (not citations).
+    sources: list[Citation] = field(default_factory=list)
+    # The rows behind an SQL answer (``sql``'s result), for surfaces that show a table.
+    sql_result: ResultTable | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self.id is None else {"id": self.id}
@@ -230,9 +257,11 @@ class Answer:
             route_reason=self.route_reason,
             citations=[c.to_dict() for c in self.citations],
             sql=self.sql,
+            sql_result=None if self.sql_result is None else self.sql_result.to_dict(),
             verified=self.verified,
             refused=self.refused,
             verdicts=self.verdicts,
+            sources=[c.to_dict() for c in self.sources],
             timings_ms=self.timings_ms,
         )
         return data

@@ -81,3 +81,46 @@ def execution_match(
     left = [_row_key(r) for r in predicted]
     right = [_row_key(r) for r in gold]
     return left == right if ordered else sorted(left) == sorted(right)
+
+
+def citation_recall(cited: Sequence[str], expected: Iterable[str]) -> float:
+    """Share of expected ids that were cited (1.0 when none expected)."""
+    wanted = set(expected)
+    if not wanted:
+        return 1.0
+    return len(wanted & set(cited)) / len(wanted)
+
+
+def normalize_answer(text: str) -> str:
+    """HotpotQA's (SQuAD's) normalisation: lowercase, no punctuation, articles or extra space."""
+    text = "".join(ch for ch in text.lower() if ch not in _PUNCTUATION)
+    text = re.sub(r"\b(a|an|the)\b", " ", text)
+    return " ".join(text.split())
+
+
+_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+
+
+def exact_match(prediction: str, gold: str) -> float:
+    return float(normalize_answer(prediction) == normalize_answer(gold))
+
+
+def token_f1(prediction: str, gold: str) -> float:
+    """HotpotQA's token F1; yes/no/noanswer must match exactly, as in its official script."""
+    pred, ref = normalize_answer(prediction), normalize_answer(gold)
+    special = {"yes", "no", "noanswer"}
+    if (pred in special or ref in special) and pred != ref:
+        return 0.0
+    pred_tokens, ref_tokens = pred.split(), ref.split()
+    common = sum(min(pred_tokens.count(t), ref_tokens.count(t)) for t in set(pred_tokens))
+    if common == 0:
+        return 0.0
+    precision, recall = common / len(pred_tokens), common / len(ref_tokens)
+    return 2 * precision * recall / (precision + recall)
+
+
+def answer_in_text(prediction: str, gold: str) -> float:
+    """Whether the normalised gold answer occurs in the normalised prediction: the fair
+    score for a sentence-long answer, which exact match always fails (ALCE's "EM recall")."""
+    ref = normalize_answer(gold)
+    return float(bool(ref) and f" {ref} " in f" {normalize_answer(prediction)} ")

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     Integer,
@@ -29,13 +30,14 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from copilot.errors import ConfigError
 from copilot.types import Access, Chunk, Document
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 metadata = MetaData()
 
@@ -91,6 +93,39 @@ refresh_runs_table = Table(
     Column("report", Text, nullable=False),
 )  # fmt: skip
 
+# Microseconds on MariaDB/MySQL too (their DATETIME keeps whole seconds), so the audit log's
+# order is the order questions came in.
+_PRECISE_TIME = DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+
+# One row per question asked on any surface (v3); copilot/audit.py reads and writes it.
+audit_table = Table(
+    "audit_log", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("asked_at", _PRECISE_TIME, nullable=False, index=True),
+    Column("asker", String(320)),
+    Column("audience", String(512)),
+    Column("surface", String(16), nullable=False),
+    Column("question", Text, nullable=False),
+    Column("route", String(16)),
+    Column("source_ids", Text, nullable=False),
+    Column("verdicts", Text, nullable=False),
+    Column("refused", Boolean, nullable=False),
+    Column("verified", Boolean, nullable=False),
+    Column("latency_ms", Integer, nullable=False),
+    Column("error", Text),
+    Column("feedback", String(8)),
+    Column("feedback_reason", Text),
+    Column("feedback_at", _PRECISE_TIME),
+)  # fmt: skip
+
+# Slack messages the bot has claimed (v3), so a retried delivery is never answered twice,
+# even by another bot process; ui/slack_guards.py reads and writes it.
+slack_events_table = Table(
+    "slack_events", metadata,
+    Column("key", String(128), primary_key=True),
+    Column("seen_at", DateTime(timezone=True), nullable=False, index=True),
+)  # fmt: skip
+
 
 @dataclass(frozen=True)
 class DocumentState:
@@ -127,7 +162,8 @@ class Catalog:
         """Bring an older catalog to ``SCHEMA_VERSION``, one step at a time.
 
         New tables come from ``create_all``; a step that changes an existing table goes in
-        ``_STEPS`` under the version it produces (v2 only added ``refresh_runs``).
+        ``_STEPS`` under the version it produces (v2 only added ``refresh_runs``, v3 only
+        ``audit_log`` and ``slack_events``).
         """
         with self.engine.begin() as conn:
             found = conn.scalar(select(meta_table.c.value).where(meta_table.c.key == "schema"))
@@ -313,7 +349,7 @@ class Catalog:
 
 
 # Statements that move an existing catalog to the version they are keyed by.
-_STEPS: dict[int, tuple[str, ...]] = {2: ()}
+_STEPS: dict[int, tuple[str, ...]] = {2: (), 3: ()}
 
 
 def _document_row(doc: Document, now: datetime) -> dict[str, object]:

@@ -8,7 +8,7 @@ pool widened until ``k`` visible chunks are found or the index is exhausted.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +37,10 @@ class Retriever:
     keywords: KeywordIndex
     embedder: Embedder
     settings: Settings
+    # Chunk keys are never reused (the catalog reserves fresh ones), so what a key names
+    # never changes: caching it spares the catalog round trip on every question.
+    _known: dict[int, StoredChunk] = field(default_factory=dict, repr=False)
+    cache_limit: int = 100_000
 
     def search(
         self,
@@ -60,6 +64,39 @@ class Retriever:
                 return visible[:want]
             pool *= 4
 
+    def best_similarity(
+        self, query: str, principal: Principal, kinds: frozenset[str], depth: int = 20
+    ) -> float:
+        """The cosine of the closest chunk of ``kinds`` the principal may see, dense only.
+
+        A cheap probe (one FAISS search, one catalog lookup, no BM25) for the router: "is
+        there a document that looks like the answer?" Chunks the principal may not see never
+        count, so a private document cannot pull a question toward retrieval for outsiders.
+        """
+        if len(self.vectors) == 0:
+            return 0.0
+        dense = self.vectors.search(self.embedder.embed_query(query), depth)
+        stored = self._chunks([key for key, _ in dense])
+        return max(
+            (
+                score
+                for key, score in dense
+                if key in stored
+                and stored[key].chunk.kind in kinds
+                and stored[key].chunk.access.allows(principal)
+            ),
+            default=0.0,
+        )
+
+    def _chunks(self, keys: list[int]) -> dict[int, StoredChunk]:
+        """The stored chunks for ``keys``, from the cache where possible."""
+        missing = [key for key in keys if key not in self._known]
+        if missing:
+            if len(self._known) + len(missing) > self.cache_limit:
+                self._known.clear()
+            self._known.update(self.catalog.chunks(missing))
+        return {key: self._known[key] for key in keys if key in self._known}
+
     def _visible(
         self,
         query_vector: npt.NDArray[np.float32],
@@ -71,7 +108,7 @@ class Retriever:
             [[key for key, _ in dense], [key for key, _ in sparse]], self.settings.rrf_k
         )
         ranked = sorted(fused, key=lambda key: -fused[key])
-        stored = self.catalog.chunks(ranked)
+        stored = self._chunks(ranked)
         allowed = [k for k in ranked if k in stored and stored[k].chunk.access.allows(principal)]
         cosine = dict(dense)
         keyword_only = [k for k in allowed if k not in cosine]

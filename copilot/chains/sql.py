@@ -1,14 +1,19 @@
 """SQL chain: numbers from the company's databases, safely.
 
 Steps: find the schema cards relevant to the question (only tables the principal may read),
-show the model those cards and the most similar verified question-to-SQL examples, take one
-SELECT, guard it (sqlglot: one statement, SELECT only, allowed tables only, a LIMIT), run it
-on a read-only connection, and repair at most ``max_repairs`` times from the database's own
-error. The answer cites the result (with its SQL) and the tables' schema cards.
+add the cards of related tables (all of a small database's tables, else the tables the shown
+ones reference by foreign key), look the question's phrases up among the stored values of
+their text columns (``copilot.sql.values``), show the model all that and the most similar
+verified question-to-SQL examples, take one SELECT, guard it (sqlglot: one statement, SELECT
+only, allowed tables only, a LIMIT), run it on a read-only connection, and repair at most
+``max_repairs`` times from the database's own error. With ``sql_candidates`` > 1, more
+queries are sampled and the result most of them agree on wins (``copilot.sql.voting``). The
+answer cites the result (with its SQL) and the tables' schema cards.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,18 +23,51 @@ import numpy as np
 import yaml
 
 from copilot.chains.base import Chain, ChainContext
-from copilot.config import SqlConfig
+from copilot.config import Settings, SqlConfig
 from copilot.errors import ConfigError, CopilotError
 from copilot.llm import ChatMessage, ChatModel
-from copilot.sql.guard import SqlRefused, guard_sql
+from copilot.sql.guard import GuardedSql, SqlRefused, guard_sql
 from copilot.sql.readonly import QueryResult, ReadOnlyDatabase, SqlExecutionError
-from copilot.types import Access, Draft, Evidence, Principal
+from copilot.sql.values import describe_values, find_values, question_phrases, text_columns
+from copilot.sql.voting import Candidate, vote
+from copilot.types import Access, Chunk, Draft, Evidence, Principal, ResultTable
 from indexes.catalog import Catalog
 from indexes.embeddings import Embedder
 from indexes.retriever import Retriever
 
+log = logging.getLogger(__name__)
+
 _FENCE = re.compile(r"```(?:sql)?\s*(.*?)```", re.DOTALL | re.IGNORECASE)
+_FOREIGN_KEY = re.compile(r"-> (\w+)\(")  # "Foreign keys: CITY_NAME -> GEOGRAPHIC(CITY_NAME)"
 CANNOT = "I couldn't answer that from the databases you can query."
+
+
+@dataclass(frozen=True)
+class SqlOptions:
+    """How the chain asks the model; each comes from a ``COPILOT_SQL_*`` setting.
+
+    ``candidates`` queries per question (1: the greedy one only), the extra ones sampled at
+    ``temperature``; ``all_tables_max``: a database with at most this many tables the user may
+    read is shown whole; ``model``: the model name for writing SQL and the answer from its
+    result (None: the main model). One model for the whole chain, because the embedded server
+    holds one model at a time and a swap costs a reload and its prompt cache.
+    """
+
+    candidates: int = 1
+    temperature: float = 0.7
+    value_linking: bool = True
+    all_tables_max: int = 8
+    model: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, model: str | None = None) -> SqlOptions:
+        return cls(
+            candidates=max(1, settings.sql_candidates),
+            temperature=settings.sql_temperature,
+            value_linking=settings.sql_value_linking,
+            all_tables_max=settings.sql_all_tables_max,
+            model=model,
+        )
 
 
 @dataclass(frozen=True)
@@ -68,8 +106,38 @@ def result_table(result: QueryResult, limit: int = 20) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class SqlFound:
+    """What the chain found before answering: the database (None: no readable table
+    matched), the schema cards shown, the final SQL and its result (None: nothing ran)."""
+
+    source: str | None
+    cards: tuple[Evidence, ...]
+    sql: str | None
+    result: QueryResult | None
+
+
+def _card_evidence(chunk: Chunk) -> Evidence:
+    """A schema card fetched by document id (not ranked, so no score)."""
+    return Evidence(
+        source_id=chunk.doc_id,
+        kind=chunk.kind,
+        title=chunk.title,
+        url=chunk.url,
+        text=chunk.text,
+        access=chunk.access,
+        chunk_id=chunk.id,
+    )
+
+
 def _only_for(principal: Principal) -> Access:
-    """Results computed for one principal are shown to that principal only."""
+    """Results computed for one principal are shown to that principal only.
+
+    An empty principal (anonymous, or a public channel's audience) may read public tables
+    only, so its result is public data; ``users=set()`` would mean nobody, and the verifier
+    would rightly drop every sentence citing it."""
+    if not principal.members:
+        return Access.public()
     return Access(users=frozenset(m.email for m in principal.members))
 
 
@@ -85,6 +153,7 @@ class SqlChain(Chain):
         databases: dict[str, ReadOnlyDatabase],
         config: SqlConfig,
         examples: Sequence[SqlExample] = (),
+        options: SqlOptions | None = None,
     ) -> None:
         self._retriever = retriever
         self._catalog = catalog
@@ -93,25 +162,50 @@ class SqlChain(Chain):
         self._databases = databases
         self._config = config
         self._examples = list(examples)
+        self._options = options or SqlOptions()
 
     def _run(self, question: str, context: ChainContext) -> Draft:
+        found = self.query(question, context)
+        if found.source is None:
+            return Draft(text=CANNOT, evidence=(), route="sql", refused=True)
+        if found.result is None:
+            return Draft(
+                text=CANNOT, evidence=found.cards, route="sql", sql=found.sql, refused=True
+            )
+        evidence = self._result_evidence(found.source, found.sql, found.result, context.principal)
+        with context.timed("generate"):
+            text = self._summarise(question, found.sql, found.result)
+        return Draft(
+            text=text,
+            evidence=(evidence, *found.cards),
+            route="sql",
+            sql=found.sql,
+            sql_result=ResultTable(
+                tuple(found.result.columns),
+                tuple(tuple(row) for row in found.result.rows),
+                found.result.truncated,
+            ),
+        )
+
+    def query(self, question: str, context: ChainContext) -> SqlFound:
+        """Everything but the prose answer: the cards shown, the SQL and its result (what
+        execution-accuracy benchmarks score, without paying for a summary)."""
         with context.timed("retrieve"):
             cards = self._retriever.search(
                 question, context.principal, k=5, kinds=frozenset({"table"})
             )
         source = self._database_of(cards)
         if source is None:
-            return Draft(text=CANNOT, evidence=(), route="sql", refused=True)
-        cards = [c for c in cards if c.source_id.startswith(f"db:{source}.")]
+            return SqlFound(None, (), None, None)
         allowed = self._allowed_tables(source, context.principal)
+        with context.timed("retrieve"):
+            cards = [c for c in cards if c.source_id.startswith(f"db:{source}.")]
+            cards = self._schema_cards(cards, allowed, context.principal)
+            values = self._linked_values(question, cards, source)
         with context.timed("generate"):
-            sql, result = self._query(question, cards, source, allowed)
-        if result is None:
-            return Draft(text=CANNOT, evidence=tuple(cards), route="sql", sql=sql, refused=True)
-        evidence = self._result_evidence(source, sql, result, context.principal)
-        with context.timed("generate"):
-            text = self._summarise(question, sql, result)
-        return Draft(text=text, evidence=(evidence, *cards), route="sql", sql=sql)
+            messages = self._prompt(question, cards, self._databases[source].dialect, values)
+            sql, result = self._query(messages, source, set(allowed.values()))
+        return SqlFound(source, tuple(cards), sql, result)
 
     def _database_of(self, cards: Sequence[Evidence]) -> str | None:
         for card in cards:
@@ -120,33 +214,91 @@ class SqlChain(Chain):
                 return source
         return None
 
-    def _allowed_tables(self, source: str, principal: Principal) -> set[str]:
+    def _allowed_tables(self, source: str, principal: Principal) -> dict[str, str]:
+        """Schema-card document id -> table name, for the tables the principal may read."""
         prefix = f"db:{source}."
         return {
-            table
+            doc_id: table
             for doc_id, (table, access) in self._catalog.table_access().items()
             if doc_id.startswith(prefix) and access.allows(principal)
         }
 
+    def _schema_cards(
+        self, cards: Sequence[Evidence], allowed: dict[str, str], principal: Principal
+    ) -> list[Evidence]:
+        """The cards to show: all of a small database's readable tables, in a fixed order (so
+        every question about it shares one prompt prefix, which llama.cpp and vLLM reuse
+        from their prompt cache instead of reading it again); else the retrieved cards and
+        those of the tables they reference by foreign key. Only readable tables, and each
+        fetched chunk's own access is checked again."""
+        shown = {c.source_id for c in cards}
+        if len(allowed) <= self._options.all_tables_max:
+            wanted = sorted(allowed)
+            return self._cards(wanted, principal, {c.chunk_id: c for c in cards})
+        referenced = {t.lower() for c in cards for t in _FOREIGN_KEY.findall(c.text)}
+        wanted = [
+            doc_id
+            for doc_id, table in sorted(allowed.items())
+            if table.lower() in referenced and doc_id not in shown
+        ]
+        return [*cards, *self._cards(wanted, principal, {})]
+
+    def _cards(
+        self, doc_ids: list[str], principal: Principal, known: dict[str, Evidence]
+    ) -> list[Evidence]:
+        """Every chunk of these schema cards, in this order, that the principal may see."""
+        if not doc_ids:
+            return []
+        stored = self._catalog.chunks(self._catalog.chunk_keys_for(doc_ids))
+        chunks = sorted(
+            (s.chunk for s in stored.values() if s.chunk.access.allows(principal)),
+            key=lambda chunk: (doc_ids.index(chunk.doc_id), chunk.id),
+        )
+        return [known.get(chunk.id) or _card_evidence(chunk) for chunk in chunks]
+
+    def _linked_values(self, question: str, cards: Sequence[Evidence], source: str) -> str:
+        """Prompt lines naming the question's phrases that are stored values, and where."""
+        if not self._options.value_linking:
+            return ""
+        columns: dict[str, list[str]] = {}
+        for card in cards:
+            found = columns.setdefault(card.source_id.removeprefix(f"db:{source}."), [])
+            found += [c for c in text_columns(card.text) if c not in found]
+        matches = find_values(self._databases[source], columns, question_phrases(question))
+        return describe_values(matches)
+
     def _query(
-        self, question: str, cards: Sequence[Evidence], source: str, allowed: set[str]
+        self, messages: list[ChatMessage], source: str, allowed: set[str]
     ) -> tuple[str | None, QueryResult | None]:
-        database = self._databases[source]
-        messages = self._prompt(question, cards, database.dialect)
+        """The greedy query (repaired from errors), then, if configured, sampled candidates;
+        the result most of them agree on wins."""
+        sql, result = self._greedy(messages, source, allowed)
+        if self._options.candidates <= 1:
+            return sql, result
+        candidates = [Candidate(sql, result)] if sql is not None and result is not None else []
+        for _ in range(self._options.candidates - 1):
+            reply = self._complete(messages, self._options.temperature)
+            try:
+                guarded = self._guard(extract_sql(reply), source, allowed)
+                candidates.append(Candidate(guarded.sql, self._databases[source].run(guarded.sql)))
+            except (SqlRefused, SqlExecutionError):
+                continue  # a candidate that does not run has no vote
+        winner = vote(candidates)
+        return (winner.sql, winner.result) if winner else (sql, None)
+
+    def _greedy(
+        self, messages: list[ChatMessage], source: str, allowed: set[str]
+    ) -> tuple[str | None, QueryResult | None]:
+        """One query at the configured temperature, repaired from the guard's or the
+        database's error at most ``max_repairs`` times."""
         sql: str | None = None
         for _attempt in range(1 + self._config.max_repairs):
-            reply = self._chat.complete(messages, max_tokens=300).text
-            candidate = extract_sql(reply)
+            candidate = extract_sql(self._complete(messages))
             try:
-                guarded = guard_sql(
-                    candidate,
-                    dialect=database.dialect,
-                    allowed_tables=allowed,
-                    row_limit=self._config.row_limit,
-                )
-                sql = guarded.sql
-                return sql, database.run(guarded.sql)
+                sql = self._guard(candidate, source, allowed).sql
+                return sql, self._databases[source].run(sql)
             except (SqlRefused, SqlExecutionError) as exc:
+                log.info("SQL attempt %d failed: %s", _attempt + 1, exc)
                 messages = [
                     *messages,
                     ChatMessage("assistant", f"```sql\n{candidate}\n```"),
@@ -154,11 +306,28 @@ class SqlChain(Chain):
                 ]
         return sql, None
 
-    def _prompt(self, question: str, cards: Sequence[Evidence], dialect: str) -> list[ChatMessage]:
+    def _complete(self, messages: list[ChatMessage], temperature: float | None = None) -> str:
+        return self._chat.complete(
+            messages, max_tokens=300, temperature=temperature, model=self._options.model
+        ).text
+
+    def _guard(self, candidate: str, source: str, allowed: set[str]) -> GuardedSql:
+        return guard_sql(
+            candidate,
+            dialect=self._databases[source].dialect,
+            allowed_tables=allowed,
+            row_limit=self._config.row_limit,
+        )
+
+    def _prompt(
+        self, question: str, cards: Sequence[Evidence], dialect: str, values: str = ""
+    ) -> list[ChatMessage]:
         schema = "\n\n".join(card.text for card in cards)
         system = (
             f"You write one {dialect} SELECT query that answers the question, using only the "
-            "tables and columns described. Reply with the SQL in a ```sql block and nothing else."
+            "tables and columns described. Select only the columns the question asks for, and "
+            "write values exactly as the database stores them. "
+            "Reply with the SQL in a ```sql block and nothing else."
         )
         shots: list[ChatMessage] = []
         for example in self._similar_examples(question):
@@ -166,7 +335,8 @@ class SqlChain(Chain):
                 ChatMessage("user", f"Question: {example.question}"),
                 ChatMessage("assistant", f"```sql\n{example.sql}\n```"),
             ]
-        user = ChatMessage("user", f"Question: {question}")
+        hint = f"\nValues from the question, as stored in the database:\n{values}" if values else ""
+        user = ChatMessage("user", f"Question: {question}{hint}")
         return [ChatMessage("system", f"{system}\n\nSchema:\n{schema}"), *shots, user]
 
     def _similar_examples(self, question: str, k: int = 3) -> list[SqlExample]:
@@ -201,7 +371,9 @@ class SqlChain(Chain):
         user = f"Question: {question}\nSQL: {sql}\nResult:\n{result_table(result)}"
         try:
             reply = self._chat.complete(
-                [ChatMessage("system", system), ChatMessage("user", user)], max_tokens=120
+                [ChatMessage("system", system), ChatMessage("user", user)],
+                max_tokens=120,
+                model=self._options.model,  # one model per chain: no model swap mid-answer
             ).text.strip()
         except CopilotError:
             reply = ""

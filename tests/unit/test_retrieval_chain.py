@@ -19,7 +19,9 @@ BOB = Principal.user("bob@tiny.example", frozenset({"hr"}))
 def workspace(
     tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder
 ) -> Workspace:
-    ws = Workspace(Settings.load(make_tiny_workspace(tmp_path_factory.mktemp("ws"))))
+    settings = Settings.load(make_tiny_workspace(tmp_path_factory.mktemp("ws")))
+    # These tests script the chain's own model calls; the verifier's are scripted in its tests.
+    ws = Workspace(settings.model_copy(update={"verifier": "off"}))
     ws.embedder = embedder
     ws.ingest()
     return ws

@@ -7,10 +7,12 @@ import json
 import pytest
 
 from copilot.config import RouterConfig, Settings
+from copilot.copilot import Workspace
 from copilot.llm import OpenAICompatibleChat
 from copilot.router import ROUTES, RouteDecision, Router
 from indexes.embeddings import SentenceTransformerEmbedder
 from tests.fakes.openai_server import FakeOpenAIServer
+from tests.fakes.tiny_workspace import make_tiny_workspace
 
 # No example is close to it: the fast path leaves it to the model.
 UNSURE = "Tell me about the new office"
@@ -129,3 +131,33 @@ def test_model_cannot_leave_retrieval_without_a_plausible_example(
     decision = router.route(UNSURE)
     assert decision.route == "retrieval" and decision.plan == ("retrieval",)
     assert "model chose sql" in decision.reason and "in doubt, retrieval" in decision.reason
+
+
+# Asked about a private Slack channel (#moving, Bob only) in words no example resembles.
+MOVERS = "When do the movers arrive at Pier 39?"
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    workspace = Workspace(Settings.load(make_tiny_workspace(tmp_path_factory.mktemp("ws"))))
+    workspace.ingest()
+    return workspace
+
+
+def test_a_visible_document_decides_retrieval_on_the_fast_path(tiny: Workspace) -> None:
+    router = tiny.router(None, set(ROUTES), tiny.retriever())
+    bob = tiny.principal("bob@tiny.example")
+    assert router.fast_route(MOVERS) is None  # the examples alone are not sure
+    decision = router.fast_route(MOVERS, bob)
+    assert decision is not None and decision.route == "retrieval"
+    assert "document the asker may see" in decision.reason
+    assert router.rank(MOVERS, bob).documents >= RouterConfig().fast_threshold
+
+
+def test_a_document_the_asker_may_not_see_does_not_count(tiny: Workspace) -> None:
+    router = tiny.router(None, set(ROUTES), tiny.retriever())
+    ann = tiny.principal("ann@tiny.example")  # not in #moving
+    ranked = router.rank(MOVERS, ann)
+    assert ranked.documents < router.rank(MOVERS, tiny.principal("bob@tiny.example")).documents
+    assert ranked.documents < RouterConfig().fast_threshold - 2 * RouterConfig().fast_margin
+    assert router.fast_route(MOVERS, ann) is None

@@ -1,0 +1,365 @@
+"""The verifier with the real MiniLM embeddings and the judge scripted through the real chat
+client (a local OpenAI-compatible server): planted unsupported, contradicted, dangling and
+forbidden citations must never reach the answer."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from copilot.chains.base import Chain, ChainContext
+from copilot.config import Settings
+from copilot.copilot import Copilot
+from copilot.llm import OpenAICompatibleChat
+from copilot.router import RouteDecision
+from copilot.types import Access, Draft, Evidence, Principal, Route
+from copilot.verifier import COULD_NOT_VERIFY, Claim, Verifier, parse_judgement
+from copilot.verify_checks import missing_names, numbers_in
+from indexes.embeddings import SentenceTransformerEmbedder
+from tests.fakes.openai_server import FakeOpenAIServer
+
+ANN = Principal.user("ann@x.example", frozenset({"eng"}))
+VPN = Evidence(
+    "docs:it/vpn.md",
+    "doc",
+    "VPN",
+    "https://x/vpn.md#certificates",
+    "VPN client certificates are renewed every 90 days. Renewal is automatic on the office "
+    "network. If the VPN fails with error 809, restart the GlobalProtect agent.",
+    Access.public(),
+    relevance=0.8,
+)
+WIFI = Evidence(
+    "slack:C1:1.0",
+    "slack",
+    "#general: guest wifi",
+    "https://x/slack/1",
+    "Bob Diaz: The guest wifi password is acme-guest-2026, rotated monthly.",
+    Access.public(),
+    relevance=0.6,
+)
+PAY = Evidence(
+    "docs:hr/pay.md",
+    "doc",
+    "Pay",
+    "https://x/pay.md#bands",
+    "The 2026 salary band adjustment is 4.5 percent, effective April 1.",
+    Access(groups=frozenset({"hr"})),
+    relevance=0.9,
+)
+ROWS = Evidence(
+    "sql:acme",
+    "sql",
+    "Query result from acme",
+    "",
+    "SQL: SELECT COUNT(*) AS sev1 FROM incidents WHERE severity = 'SEV1' LIMIT 100\n"
+    "Result:\nsev1\n12",
+    Access(users=frozenset({"ann@x.example"})),
+    relevance=1.0,
+)
+
+
+def _judged(*labels: str) -> str:
+    rows = [
+        {"claim": i, "reason": f"scripted {label}", "verdict": label}
+        for i, label in enumerate(labels, 1)
+    ]
+    return json.dumps({"verdicts": rows})
+
+
+@pytest.fixture
+def chat(settings: Settings, fake_llm: FakeOpenAIServer) -> OpenAICompatibleChat:
+    return OpenAICompatibleChat(
+        settings.model_copy(update={"llm_max_retries": 0}), fake_llm.base_url
+    )
+
+
+def _verifier(
+    chat: OpenAICompatibleChat, embedder: SentenceTransformerEmbedder, strictness: Any = "strict"
+) -> Verifier:
+    return Verifier(chat, embedder, strictness, min_similarity=0.15)
+
+
+def _claims_sent(request: dict[str, Any]) -> str:
+    return str(request["messages"][-1]["content"]).split("Claims:", 1)[1]
+
+
+def test_planted_unsupported_sentence_is_dropped_in_one_batched_judge_call(
+    chat: OpenAICompatibleChat, embedder: SentenceTransformerEmbedder, fake_llm: FakeOpenAIServer
+) -> None:
+    fake_llm.replies = [_judged("supported", "not_mentioned")]
+    draft = Draft(
+        "VPN certificates are renewed every 90 days [1]. "
+        "Renewal also requires approval from your manager [1].",
+        (VPN,),
+        "retrieval",
+    )
+    checked = _verifier(chat, embedder).check("How often are VPN certs renewed?", draft, ANN)
+    assert checked.draft.text == "VPN certificates are renewed every 90 days [1]."
+    assert [v.verdict for v in checked.verdicts] == ["supported", "not_mentioned"]
+    assert [v.check for v in checked.verdicts] == ["judge", "judge"]
+    assert len(fake_llm.requests) == 1  # both sentences in one call
+    schema = json.dumps(fake_llm.requests[0]["response_format"])
+    assert '"minItems": 2' in schema and '"maxItems": 2' in schema
+    assert "approval from your manager" in _claims_sent(fake_llm.requests[0])
+
+
+def test_contradicted_sentence_is_dropped_even_when_lenient(
+    chat: OpenAICompatibleChat, embedder: SentenceTransformerEmbedder, fake_llm: FakeOpenAIServer
+) -> None:
+    fake_llm.replies = [_judged("supported", "contradicted", "not_mentioned")]
+    draft = Draft(
+        "The guest wifi password is acme-guest-2026 [2]. It is rotated every year [2]. "
+        "Renewal is automatic on the office network [1].",
+        (VPN, WIFI),
+        "retrieval",
+    )
+    checked = _verifier(chat, embedder, "lenient").check("guest wifi password?", draft, ANN)
+    assert "rotated every year" not in checked.draft.text
+    assert "acme-guest-2026 [2]" in checked.draft.text
+    assert "Renewal is automatic" in checked.draft.text  # lenient keeps a judged not_mentioned
+    assert not checked.draft.refused
+
+
+def test_strict_drops_what_the_judge_finds_not_mentioned(
+    chat: OpenAICompatibleChat, embedder: SentenceTransformerEmbedder, fake_llm: FakeOpenAIServer
+) -> None:
+    fake_llm.replies = [_judged("supported", "supported", "not_mentioned")]
+    draft = Draft(
+        "The guest wifi password is acme-guest-2026 [2]. It is rotated monthly [2]. "
+        "Renewal is automatic on the office network [1].",
+        (VPN, WIFI),
+        "retrieval",
+    )
+    checked = _verifier(chat, embedder, "strict").check("guest wifi password?", draft, ANN)
+    assert "Renewal is automatic" not in checked.draft.text
+    assert checked.draft.text.startswith("The guest wifi password is acme-guest-2026 [2].")
+
+
+def test_citation_to_missing_evidence_is_unsupported_without_the_judge(
+    chat: OpenAICompatibleChat, embedder: SentenceTransformerEmbedder, fake_llm: FakeOpenAIServer
+) -> None:
+    fake_llm.replies = [_judged("supported")]
+    draft = Draft(
+        "VPN certificates are renewed every 90 days [1]. Restart the agent twice [7].",
+        (VPN,),
+        "retrieval",
+    )
+    checked = _verifier(chat, embedder).check("VPN certificates?", draft, ANN)
+    assert checked.draft.text == "VPN certificates are renewed every 90 days [1]."
+    dangling = checked.verdicts[1]
+    assert dangling.check == "cheap" and "[7]" in dangling.reason and dangling.cited == ()
+    assert "Restart the agent" not in _claims_sent(fake_llm.requests[0])
+
+
+def test_citation_to_forbidden_evidence_is_removed_and_never_shown_to_the_judge(
+    chat: OpenAICompatibleChat, embedder: SentenceTransformerEmbedder, fake_llm: FakeOpenAIServer
+) -> None:
+    fake_llm.replies = [_judged("supported")]
+    draft = Draft(
+        "VPN certificates are renewed every 90 days [1][2]. "
+        "The 2026 salary band adjustment is 4.5 percent [2].",
+        (VPN, PAY),
+        "retrieval",
+    )
+    checked = _verifier(chat, embedder).check("VPN and pay?", draft, ANN)
+    assert checked.draft.text == "VPN certificates are renewed every 90 days [1]."
+    assert "4.5" not in checked.draft.text
+    assert "may not see" in checked.verdicts[1].reason
+    assert all("salary band" not in json.dumps(r["messages"]) for r in fake_llm.requests)
+
+
+def test_sql_number_not_in_the_rows_is_dropped_without_the_judge(
+    chat: OpenAICompatibleChat, embedder: SentenceTransformerEmbedder, fake_llm: FakeOpenAIServer
+) -> None:
+    fake_llm.replies = [_judged("supported")]
+    draft = Draft(
+        "There were 12 SEV1 incidents [1]. That is 100 more than last year [1].",
+        (ROWS,),
+        "sql",
+        sql="SELECT ...",
+    )
+    checked = _verifier(chat, embedder).check("How many SEV1 incidents?", draft, ANN)
+    assert checked.draft.text == "There were 12 SEV1 incidents [1]."
+    second = checked.verdicts[1]
+    assert second.check == "cheap" and "100" in second.reason and "result rows" in second.reason
+    assert len(fake_llm.requests) == 1 and "100 more" not in _claims_sent(fake_llm.requests[0])
+
+
+def test_unrelated_sentence_is_not_mentioned_by_similarity(
+    chat: OpenAICompatibleChat, embedder: SentenceTransformerEmbedder, fake_llm: FakeOpenAIServer
+) -> None:
+    fake_llm.replies = [_judged("supported")]
+    draft = Draft(
+        "VPN certificates are renewed every 90 days [1]. Bananas are yellow fruit [1].",
+        (VPN,),
+        "retrieval",
+    )
+    checked = _verifier(chat, embedder, "lenient").check("VPN?", draft, ANN)
+    assert checked.draft.text == "VPN certificates are renewed every 90 days [1]."
+    assert checked.verdicts[1].check == "cheap" and "cosine" in checked.verdicts[1].reason
+
+
+def test_unsupported_core_regenerates_once_with_the_reasons(
+    chat: OpenAICompatibleChat, embedder: SentenceTransformerEmbedder, fake_llm: FakeOpenAIServer
+) -> None:
+    fake_llm.replies = [_judged("supported")]  # only the retry reaches the judge
+    feedback: list[str] = []
+
+    def regenerate(reasons: str) -> Draft:
+        feedback.append(reasons)
+        return Draft("VPN certificates are renewed every 90 days [1].", (VPN,), "retrieval")
+
+    draft = Draft("VPN certificates are renewed every 30 days [1].", (VPN, WIFI), "retrieval")
+    checked = _verifier(chat, embedder).check("VPN?", draft, ANN, regenerate)
+    assert len(feedback) == 1 and "every 30 days" in feedback[0] and "30 not in" in feedback[0]
+    assert checked.regenerated and not checked.draft.refused
+    assert checked.draft.text == "VPN certificates are renewed every 90 days [1]."
+    assert [(v.attempt, v.check) for v in checked.verdicts] == [(1, "cheap"), (2, "judge")]
+
+
+def test_still_unsupported_after_regenerating_is_refused_with_sources(
+    chat: OpenAICompatibleChat, embedder: SentenceTransformerEmbedder, fake_llm: FakeOpenAIServer
+) -> None:
+    fake_llm.replies = [_judged("contradicted"), _judged("not_mentioned")]
+    calls: list[str] = []
+
+    def regenerate(reasons: str) -> Draft:
+        calls.append(reasons)
+        return Draft("Certificates renew on the office network only [1].", (VPN,), "retrieval")
+
+    draft = Draft(
+        "Certificates are never renewed automatically [1].", (VPN, WIFI, PAY), "retrieval"
+    )
+    checked = _verifier(chat, embedder).check("VPN?", draft, ANN, regenerate)
+    assert len(calls) == 1 and "contradicted" in calls[0]
+    assert checked.draft.refused and checked.draft.text == COULD_NOT_VERIFY
+    assert [e.source_id for e in checked.sources] == ["docs:it/vpn.md", "slack:C1:1.0"]  # no PAY
+
+
+def test_unreadable_judge_reply_fails_closed(
+    chat: OpenAICompatibleChat, embedder: SentenceTransformerEmbedder, fake_llm: FakeOpenAIServer
+) -> None:
+    fake_llm.replies = ["not json at all"]
+    draft = Draft("VPN certificates are renewed every 90 days [1].", (VPN,), "retrieval")
+    checked = _verifier(chat, embedder, "lenient").check("VPN?", draft, ANN)
+    assert checked.draft.refused and checked.verdicts[0].verdict == "not_mentioned"
+    assert checked.verdicts[0].check == "unjudged"
+
+
+def test_judge_schema_claims_and_parsing() -> None:
+    parsed, answers = parse_judgement(
+        "```json\n" + _judged("supported", "bogus", "contradicted") + "\n```"
+    )
+    assert parsed == {
+        1: ("supported", "scripted supported"),
+        3: ("contradicted", "scripted contradicted"),
+    }
+    assert answers  # only an explicit false says the claims miss the question
+    assert parse_judgement('{"verdicts": [], "answers_question": false}') == ({}, False)
+    assert Claim("x", (VPN,)).sources == (VPN,)
+
+
+def test_true_sentences_that_do_not_answer_the_question_are_refused(
+    chat: OpenAICompatibleChat, embedder: SentenceTransformerEmbedder, fake_llm: FakeOpenAIServer
+) -> None:
+    off_topic = json.loads(_judged("supported")) | {"answers_question": False}
+    fake_llm.replies = [json.dumps(off_topic), json.dumps(off_topic)]
+    feedback: list[str] = []
+
+    def regenerate(reasons: str) -> Draft:
+        feedback.append(reasons)
+        return Draft("Renewal is automatic on the office network [1].", (VPN,), "retrieval")
+
+    draft = Draft("VPN certificates are renewed every 90 days [1].", (VPN,), "retrieval")
+    checked = _verifier(chat, embedder).check("When is the 2027 offsite?", draft, ANN, regenerate)
+    assert checked.draft.refused and "does not answer the question" in feedback[0]
+    request = fake_llm.requests[0]
+    assert "When is the 2027 offsite?" in json.dumps(request["messages"])
+    assert "answers_question" in json.dumps(request["response_format"])
+
+
+def test_numbers_and_names_checks() -> None:
+    assert numbers_in("three times", words=True) == {"3"} and numbers_in("one of us") == set()
+    assert numbers_in("It costs $1,200.50 and 4.50 percent, three times, on 8:00", words=True) == {
+        "1200.5",
+        "4.5",
+        "3",
+        "8",
+        "0",
+    }
+    assert missing_names("Restart the GlobalProtect agent, says Carol.", [VPN], "q") == ["Carol"]
+    assert missing_names("Ask Bob Diaz about it.", [WIFI], "q") == []
+
+
+class ScriptedChain(Chain):
+    def __init__(self, route: Route, *drafts: Draft, feedback: bool = True) -> None:
+        self.route = route
+        self.accepts_feedback = feedback
+        self._drafts = list(drafts)
+        self.feedback: list[str] = []
+
+    def _run(self, question: str, context: ChainContext) -> Draft:
+        self.feedback.append(context.feedback)
+        return self._drafts.pop(0)
+
+
+class FixedRouter:
+    def route(self, question: str, principal: Principal | None = None) -> RouteDecision:
+        return RouteDecision("retrieval", "scripted", ("retrieval",))
+
+
+def test_copilot_answer_carries_verdicts_and_refuses_with_sources(
+    chat: OpenAICompatibleChat, embedder: SentenceTransformerEmbedder, fake_llm: FakeOpenAIServer
+) -> None:
+    fake_llm.replies = [_judged("not_mentioned"), _judged("not_mentioned")]
+    invented = Draft("VPN certificates must be renewed by hand [1].", (VPN,), "retrieval")
+    chain = ScriptedChain("retrieval", invented, invented)
+    answer = Copilot(FixedRouter(), {"retrieval": chain}, _verifier(chat, embedder)).answer(
+        "VPN?", ANN
+    )
+    data = answer.to_dict()
+    assert data["refused"] and data["answer"] == COULD_NOT_VERIFY and data["citations"] == []
+    assert [s["source_id"] for s in data["sources"]] == ["docs:it/vpn.md"]
+    assert [v["verdict"] for v in data["verdicts"]] == ["not_mentioned", "not_mentioned"]
+    assert chain.feedback[0] == "" and "renewed by hand" in chain.feedback[1]
+    assert {"verify", "regenerate"} <= set(data["timings_ms"])
+
+
+def test_copilot_keeps_supported_answer_and_skips_regeneration_without_feedback(
+    chat: OpenAICompatibleChat, embedder: SentenceTransformerEmbedder, fake_llm: FakeOpenAIServer
+) -> None:
+    fake_llm.replies = [_judged("supported"), _judged("not_mentioned")]
+    good = Draft("The guest wifi password is acme-guest-2026 [2].", (VPN, WIFI), "retrieval")
+    verifier = _verifier(chat, embedder)
+    answer = Copilot(
+        FixedRouter(), {"retrieval": ScriptedChain("retrieval", good)}, verifier
+    ).answer("wifi?", ANN)
+    assert answer.verified and not answer.refused
+    assert answer.answer == "The guest wifi password is acme-guest-2026 [1]."
+    assert [c.source_id for c in answer.citations] == ["slack:C1:1.0"]
+    bad = Draft("The wifi password changes hourly [1].", (WIFI,), "retrieval")
+    rigid = ScriptedChain("retrieval", bad, feedback=False)
+    refused = Copilot(FixedRouter(), {"retrieval": rigid}, verifier).answer("wifi?", ANN)
+    assert refused.refused and len(rigid.feedback) == 1 and not refused.verified
+
+
+def test_unmarked_sentence_is_anchored_and_judged_and_questions_are_not_claims(
+    chat: OpenAICompatibleChat, embedder: SentenceTransformerEmbedder, fake_llm: FakeOpenAIServer
+) -> None:
+    fake_llm.replies = [_judged("supported", "supported")]
+    draft = Draft(
+        "The guest wifi password is acme-guest-2026 [2]. Anyone else? "
+        "The guest wifi password is rotated monthly.",
+        (VPN, WIFI),
+        "retrieval",
+    )
+    checked = _verifier(chat, embedder).check("guest wifi password?", draft, ANN)
+    assert checked.draft.text == (
+        "The guest wifi password is acme-guest-2026 [2]. "
+        "The guest wifi password is rotated monthly [2]."
+    )
+    assert checked.verdicts[1].reason == "not a claim" and checked.verdicts[2].cited == (2,)
+    assert "rotated monthly. (cites [1])" in _claims_sent(fake_llm.requests[0])
