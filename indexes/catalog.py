@@ -156,7 +156,7 @@ class Catalog:
             metadata.create_all(self.engine)
             self._migrate()
         except SQLAlchemyError as exc:
-            raise ConfigError(f"cannot open the catalog at {_redact(url)}: {exc}") from exc
+            raise ConfigError(f"cannot open the catalog at {redact_url(url)}: {exc}") from exc
 
     def _migrate(self) -> None:
         """Bring an older catalog to ``SCHEMA_VERSION``, one step at a time.
@@ -396,7 +396,7 @@ def _chunk_from_row(row: object) -> Chunk:
     )
 
 
-def _redact(url: str) -> str:
+def redact_url(url: str) -> str:
     """Drop a password from a database URL before it reaches a message or a log."""
     from sqlalchemy.engine import make_url
 

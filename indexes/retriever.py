@@ -8,7 +8,7 @@ pool widened until ``k`` visible chunks are found or the index is exhausted.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -37,10 +37,6 @@ class Retriever:
     keywords: KeywordIndex
     embedder: Embedder
     settings: Settings
-    # Chunk keys are never reused (the catalog reserves fresh ones), so what a key names
-    # never changes: caching it spares the catalog round trip on every question.
-    _known: dict[int, StoredChunk] = field(default_factory=dict, repr=False)
-    cache_limit: int = 100_000
 
     def search(
         self,
@@ -76,7 +72,7 @@ class Retriever:
         if len(self.vectors) == 0:
             return 0.0
         dense = self.vectors.search(self.embedder.embed_query(query), depth)
-        stored = self._chunks([key for key, _ in dense])
+        stored = self.catalog.chunks([key for key, _ in dense])
         return max(
             (
                 score
@@ -87,15 +83,6 @@ class Retriever:
             ),
             default=0.0,
         )
-
-    def _chunks(self, keys: list[int]) -> dict[int, StoredChunk]:
-        """The stored chunks for ``keys``, from the cache where possible."""
-        missing = [key for key in keys if key not in self._known]
-        if missing:
-            if len(self._known) + len(missing) > self.cache_limit:
-                self._known.clear()
-            self._known.update(self.catalog.chunks(missing))
-        return {key: self._known[key] for key in keys if key in self._known}
 
     def _visible(
         self,
@@ -108,7 +95,7 @@ class Retriever:
             [[key for key, _ in dense], [key for key, _ in sparse]], self.settings.rrf_k
         )
         ranked = sorted(fused, key=lambda key: -fused[key])
-        stored = self._chunks(ranked)
+        stored = self.catalog.chunks(ranked)
         allowed = [k for k in ranked if k in stored and stored[k].chunk.access.allows(principal)]
         cosine = dict(dense)
         keyword_only = [k for k in allowed if k not in cosine]

@@ -20,19 +20,10 @@ from copilot.config import (
     SlackExportSource,
     SourceConfig,
 )
+from indexes.catalog import redact_url
 
 RECENT_AUDIT_DAYS = 30
 RECENT_AUDIT_ROWS = 50
-
-
-def redact_url(url: str) -> str:
-    """A database URL with its password hidden; an unparsable one is not shown at all."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "<unparsable URL>"
 
 
 def source_location(source: SourceConfig) -> str:
