@@ -175,7 +175,25 @@ class DatabaseConnector(BaseConnector):
             f"{', '.join(fk['constrained_columns'])} -> {fk['referred_table']}"
             f"({', '.join(fk['referred_columns'])})"
             for fk in found
+            if self._resolves(inspector, name, kind, fk)
         ]
+
+    def _resolves(self, inspector: Any, name: str, kind: str, fk: dict[str, Any]) -> bool:
+        """A foreign key to columns that do not exist is reported and left off the card: the
+        SQL model would join on it and every such query would fail."""
+        target = fk.get("referred_table") or ""
+        try:
+            existing = {str(c["name"]).lower() for c in inspector.get_columns(target)}
+        except (SQLAlchemyError, KeyError, ValueError, NotImplementedError):
+            existing = set()
+        missing = [c for c in fk.get("referred_columns") or [] if str(c).lower() not in existing]
+        if missing:
+            self.report_problem(
+                f"{kind} {name}",
+                f"foreign key to {target}({', '.join(map(str, missing))}), which does not "
+                "exist; left off the schema card",
+            )
+        return not missing
 
 
 def _row_count(engine: Engine, name: str) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -54,6 +55,15 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--out", type=Path, help="where --batch writes its answers (JSONL)")
     ask.add_argument("question", nargs="?")
 
+    confirm = commands.add_parser(
+        "confirm", help="run a write the copilot proposed (`ask` prints its id), or --cancel it"
+    )
+    confirm.add_argument("action_id", metavar="ID")
+    confirm.add_argument("--workspace", type=Path, required=True)
+    confirm.add_argument("--user", required=True, help="email of the user it was proposed to")
+    confirm.add_argument("--cancel", action="store_true", help="make sure it never runs")
+    confirm.add_argument("--json", action="store_true", help="print the outcome as answer JSON")
+
     audit = commands.add_parser("audit", help="export the audit log (one row per question)")
     audit.add_argument("--workspace", type=Path, help="its catalog (or COPILOT_CATALOG_URL)")
     audit.add_argument("--since", help="only questions asked since this date (YYYY-MM-DD, UTC)")
@@ -92,6 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "ingest": _refresh,
             "refresh": _refresh,
             "ask": _ask,
+            "confirm": _confirm,
             "audit": _audit_export,
             "slack": _slack,
             "ui": _ui,
@@ -156,7 +167,23 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
     else:
         _print_answer(answer, sys.stdout)
+        _print_pending(answer, args, sys.stdout)
     return 0
+
+
+def _confirm(args: argparse.Namespace, settings: Settings) -> int:
+    """Settle a proposed write for ``--user`` (who must be the one it was proposed to). No
+    model starts: this runs a tool, it answers no question. Exit 1 if the tool failed."""
+    workspace = Workspace(settings)
+    principal = workspace.principal(args.user)
+    actions = workspace.actions()
+    settle = actions.cancel if args.cancel else actions.confirm
+    answer = settle(args.action_id, principal, surface="cli")
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False))
+    else:
+        _print_answer(answer, sys.stdout)
+    return 1 if answer.refused else 0
 
 
 def _usage(message: str) -> CopilotError:
@@ -241,6 +268,21 @@ def _ui(args: argparse.Namespace, settings: Settings) -> int:
     from ui.streamlit_launch import run
 
     return run(settings, args.workspace, address=args.address, port=args.port)
+
+
+def _print_pending(answer: Answer, args: argparse.Namespace, out: TextIO) -> None:
+    """The proposed write's id, and the exact commands that confirm or cancel it."""
+    action = answer.pending_action
+    if action is None:
+        return
+    user = args.user or "EMAIL"
+    command = shlex.join(
+        ["copilot", "confirm", action.id, "--workspace", str(args.workspace), "--user", user]
+    )
+    expires = action.expires_at.isoformat(timespec="seconds")
+    out.write(f"\nPending action {action.id} (expires {expires}):\n")
+    out.write(f"  confirm: {command}\n  cancel:  {command} --cancel\n")
+    out.flush()
 
 
 def _print_answer(answer: Answer, out: TextIO) -> None:

@@ -156,7 +156,10 @@ class ToolsConfig(_Strict):
     oncall_schedule: Path | None = None
     services: dict[str, str] = Field(default_factory=dict)  # service name -> health URL
     http: list[HttpToolConfig] = Field(default_factory=list)
+    # Tools that write (HTTP tools with another method than GET) run only when this is true
+    # AND the user confirmed the exact call; a proposal left unconfirmed this long expires.
     allow_writes: bool = False
+    confirm_ttl_minutes: float = Field(default=15.0, gt=0, le=7 * 24 * 60)
     max_steps: int = 3
 
 
@@ -279,6 +282,9 @@ class Settings(BaseSettings):
     embedding_model: str | None = None
     embedding_batch_size: int = 64
     embedding_device: str = "cpu"
+    # CPU threads for embedding one question (0: torch's default). One thread answers a short
+    # question faster and far more steadily than two that must be woken (p90 12 ms vs 21 ms).
+    embedding_query_threads: int = 1
     chunk_tokens: int = 200
     chunk_overlap_tokens: int = 30
     # Retrieval.

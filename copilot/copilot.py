@@ -2,7 +2,8 @@
 
 ``Copilot.answer`` is route -> run the plan's chains -> verify -> resolve citations. Each step is a
 short method; anything longer belongs in a router, a chain, the citations module or the
-verifier.
+verifier. ``Copilot.confirm`` and ``Copilot.cancel`` settle a write the tool chain proposed;
+the rules for that live in ``copilot/actions.py``.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Protocol
 
 from connectors.registry import build_connectors
 from copilot import citations
+from copilot.actions import ActionError, Actions, ActionStore
+from copilot.audit import AuditLog, Surface
 from copilot.chains.base import Chain, ChainContext
 from copilot.chains.retrieval import RetrievalChain
 from copilot.chains.sql import SqlChain, SqlOptions, load_examples
@@ -46,11 +49,29 @@ class Routes(Protocol):
 
 class Copilot:
     def __init__(
-        self, router: Routes, chains: dict[Route, Chain], verifier: Verifier | None = None
+        self,
+        router: Routes,
+        chains: dict[Route, Chain],
+        verifier: Verifier | None = None,
+        actions: Actions | None = None,
     ) -> None:
         self._router = router
         self._chains = chains
         self._verifier = verifier
+        self._actions = actions
+
+    def confirm(self, action_id: str, principal: Principal, *, surface: Surface) -> Answer:
+        """Run a proposed write for the person it was proposed to (at most once)."""
+        return self._action_desk().confirm(action_id, principal, surface=surface)
+
+    def cancel(self, action_id: str, principal: Principal, *, surface: Surface) -> Answer:
+        """Make sure a proposed write never runs."""
+        return self._action_desk().cancel(action_id, principal, surface=surface)
+
+    def _action_desk(self) -> Actions:
+        if self._actions is None:
+            raise ActionError("this copilot has no tools, so it has no actions to confirm")
+        return self._actions
 
     def answer(
         self,
@@ -81,6 +102,9 @@ class Copilot:
         step refused and none was retrieval, retrieval gets its turn: in doubt, documents."""
         steps = self._steps(decision)
         drafts = [self._chains[route].run(question, context) for route in steps]
+        proposal = next((d for d in drafts if d.pending_action is not None), None)
+        if proposal is not None:  # a write to confirm is the answer; nothing is merged into it
+            return proposal
         if all(d.refused for d in drafts) and "retrieval" not in steps:
             drafts.append(self._chains["retrieval"].run(question, context))
             return drafts[-1]
@@ -90,8 +114,9 @@ class Copilot:
         self, decision: RouteDecision, question: str, draft: Draft, context: ChainContext
     ) -> Checked:
         """Keep only sentences the verifier accepts; the plan runs again once, with the
-        judge's reasons, if its chains take feedback. A chain's own refusal passes as is."""
-        if self._verifier is None or draft.refused:
+        judge's reasons, if its chains take feedback. A chain's own refusal passes as is, and
+        so does a proposed write (the verifier would pass it too: it states no fact)."""
+        if self._verifier is None or draft.refused or draft.pending_action is not None:
             return Checked(draft, ())
 
         def regenerate(feedback: str) -> Draft:
@@ -111,6 +136,10 @@ class Copilot:
 
     def _cite(self, question: str, checked: Checked) -> Answer:
         draft = checked.draft
+        if draft.pending_action is not None:  # its text quotes arguments: leave every "[n]"
+            return Answer(
+                question, draft.text, draft.route, [], pending_action=draft.pending_action
+            )
         text, cited = citations.resolve(draft.text, draft.evidence)
         sources = citations.resolve(
             "".join(f"[{draft.evidence.index(e) + 1}]" for e in checked.sources), draft.evidence
@@ -187,11 +216,28 @@ class Workspace:
         if self._databases():
             chains["sql"] = self.sql_chain(chat, retriever)
         registry = self.tool_registry()
-        if registry.names():
+        actions = self.actions(registry) if registry.names() else None
+        if actions is not None:
             chains["tool"] = ToolChain(
-                registry, chat, self.embedder, max_steps=self.settings.ws.tools.max_steps
+                registry,
+                chat,
+                self.embedder,
+                max_steps=self.settings.ws.tools.max_steps,
+                proposals=actions,
             )
-        return Copilot(self.router(chat, set(chains), retriever), chains, self.verifier(chat))
+        router = self.router(chat, set(chains), retriever)
+        return Copilot(router, chains, self.verifier(chat), actions)
+
+    def actions(self, registry: ToolRegistry | None = None) -> Actions:
+        """Proposed writes and their confirmation, stored in the catalog. Needs no model, so
+        ``copilot confirm`` starts none."""
+        ttl = timedelta(minutes=self.settings.ws.tools.confirm_ttl_minutes)
+        return Actions(
+            ActionStore(self.catalog.engine),
+            registry or self.tool_registry(),
+            ttl=ttl,
+            audit=AuditLog.from_catalog(self.catalog),
+        )
 
     def verifier(self, chat: ChatModel) -> Verifier | None:
         """The verifier the settings ask for; its judge is a model on the chat server."""

@@ -217,6 +217,38 @@ def _json_value(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class PendingAction:
+    """A write the copilot proposes and will run only once its asker confirms it.
+
+    A proposal states no facts (nothing has happened yet), so the verifier lets it through
+    unjudged; ``id`` is the unguessable key a surface's Confirm and Cancel buttons send back.
+    """
+
+    id: str
+    tool: str
+    arguments: Mapping[str, Any]
+    expires_at: datetime
+
+    @property
+    def summary(self) -> str:
+        """``create_ticket(priority="high", title="VPN down")``: what exactly would run."""
+        shown = ", ".join(
+            f"{k}={json.dumps(v, ensure_ascii=False, default=str)}"
+            for k, v in sorted(self.arguments.items())
+        )
+        return f"{self.tool}({shown})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "tool": self.tool,
+            "arguments": dict(self.arguments),
+            "summary": self.summary,
+            "expires_at": self.expires_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
 class Draft:
     """What a chain produced before checking: text with ``[n]`` markers into ``evidence``."""
 
@@ -226,6 +258,8 @@ class Draft:
     sql: str | None = None
     refused: bool = False
     sql_result: ResultTable | None = None
+    # A write waiting for the asker's confirmation; the text then only asks for it.
+    pending_action: PendingAction | None = None
 
 
 @dataclass
@@ -247,6 +281,8 @@ class Answer:
     sources: list[Citation] = field(default_factory=list)
     # The rows behind an SQL answer (``sql``'s result), for surfaces that show a table.
     sql_result: ResultTable | None = None
+    # A write proposed to the asker: surfaces show Confirm and Cancel for it.
+    pending_action: PendingAction | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self.id is None else {"id": self.id}
@@ -263,5 +299,6 @@ class Answer:
             verdicts=self.verdicts,
             sources=[c.to_dict() for c in self.sources],
             timings_ms=self.timings_ms,
+            pending_action=None if self.pending_action is None else self.pending_action.to_dict(),
         )
         return data

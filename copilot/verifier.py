@@ -13,7 +13,8 @@ so one prompt with the evidence once is cheaper than a call per sentence.
 sentences; lenient also keeps those the judge found merely not mentioned), regenerate once
 with the judge's reasons when the core of the answer fails (its first sentence, half of it,
 or, says the judge in the same call, it does not answer the question), and refuse after
-that, pointing at the best sources instead of citing them.
+that, pointing at the best sources instead of citing them. A proposed write that waits for
+the user's confirmation is the one draft that passes unjudged (see ``check``).
 """
 
 from __future__ import annotations
@@ -207,7 +208,14 @@ class Verifier:
         principal: Principal,
         regenerate: Regenerate | None = None,
     ) -> Checked:
-        """Verify, drop what is not kept; regenerate once if the core fails; else refuse."""
+        """Verify, drop what is not kept; regenerate once if the core fails; else refuse.
+
+        A draft that proposes a write (``pending_action``) passes unjudged: it states no fact,
+        only the exact call it would make once the user confirms, and that text is built from
+        the validated arguments, not written by the model. Judging it could only strip or
+        refuse the confirmation prompt, leaving the user unable to confirm."""
+        if draft.pending_action is not None:
+            return Checked(draft, ())
         verdicts, answers = self._review(question, draft, principal)
         if answers and self._core_kept(verdicts):
             return Checked(self._kept(draft, verdicts), tuple(verdicts))

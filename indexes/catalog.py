@@ -37,7 +37,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from copilot.errors import ConfigError
 from copilot.types import Access, Chunk, Document
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 metadata = MetaData()
 
@@ -126,6 +126,23 @@ slack_events_table = Table(
     Column("seen_at", DateTime(timezone=True), nullable=False, index=True),
 )  # fmt: skip
 
+# Writes proposed to a user and waiting for (or past) their confirmation (v4); one row per
+# proposal, kept after it ends as the record of what ran. copilot/actions.py reads and writes
+# it: its atomic ``status`` change is what makes a confirmation run the tool at most once,
+# even when Slack retries a click or a second process gets it.
+pending_actions_table = Table(
+    "pending_actions", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("tool", String(128), nullable=False),
+    Column("arguments", Text, nullable=False),
+    Column("owner", String(320), nullable=False),
+    Column("created_at", _PRECISE_TIME, nullable=False),
+    Column("expires_at", _PRECISE_TIME, nullable=False, index=True),
+    Column("status", String(16), nullable=False),
+    Column("result", Text),
+    Column("finished_at", _PRECISE_TIME),
+)  # fmt: skip
+
 
 @dataclass(frozen=True)
 class DocumentState:
@@ -163,7 +180,7 @@ class Catalog:
 
         New tables come from ``create_all``; a step that changes an existing table goes in
         ``_STEPS`` under the version it produces (v2 only added ``refresh_runs``, v3 only
-        ``audit_log`` and ``slack_events``).
+        ``audit_log`` and ``slack_events``, v4 only ``pending_actions``).
         """
         with self.engine.begin() as conn:
             found = conn.scalar(select(meta_table.c.value).where(meta_table.c.key == "schema"))
@@ -349,7 +366,7 @@ class Catalog:
 
 
 # Statements that move an existing catalog to the version they are keyed by.
-_STEPS: dict[int, tuple[str, ...]] = {2: (), 3: ()}
+_STEPS: dict[int, tuple[str, ...]] = {2: (), 3: (), 4: ()}
 
 
 def _document_row(doc: Document, now: datetime) -> dict[str, object]:

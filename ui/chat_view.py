@@ -89,7 +89,10 @@ def route_badge(answer: Answer) -> Badge:
 
 
 def verified_badge(answer: Answer) -> Badge:
-    """Three states a reader must tell apart: checked, not checked (verifier off), refused."""
+    """Three states a reader must tell apart: checked, not checked (verifier off), refused;
+    and a proposed write, which claims nothing and so is neither."""
+    if answer.pending_action is not None:
+        return Badge("needs your confirmation", "violet", "✋")
     if answer.refused:
         return Badge("no answer", "gray", "🚫")
     if answer.verified:
@@ -192,10 +195,22 @@ def timing_caption(answer: Answer) -> str:
 def done_label(answer: Answer) -> str:
     """The progress box's last word: how long it took, and whether it was checked."""
     seconds = answer.timings_ms.get("total", 0) / 1000
+    if answer.pending_action is not None:
+        return f"Proposed an action to confirm in {seconds:.1f} s"
     if answer.refused:
         return f"No answer found in {seconds:.1f} s"
     checked = "Answered and verified" if answer.verified else "Answered (not verified)"
     return f"{checked} in {seconds:.1f} s"
+
+
+def action_caption(answer: Answer) -> str:
+    """Under a proposed write's buttons: that nothing has happened yet, and until when the
+    proposal holds (escaped for ``st.caption``)."""
+    action = answer.pending_action
+    if action is None:
+        return ""
+    expires = action.expires_at.strftime("%H:%M UTC")
+    return escape_markdown(f"Nothing has changed yet. This request expires at {expires}.")
 
 
 def history_key(email: str | None) -> str:

@@ -12,6 +12,13 @@ one", which gives retrieval and the router the topic without a model call to rew
 bot shows 👀 while it works, and every failure, including a rate limit, posts a short message
 in the thread: the bot is never silent. Each question becomes an audit entry, and the 👍 / 👎
 buttons under an answer (with an optional reason in a modal) store feedback on that entry.
+
+An answer that proposes a write (a tool that changes data) carries Confirm and Cancel buttons
+whose value is the pending action's id. A click is acknowledged at once, the clicking Slack
+user is mapped to a principal exactly as the asker of a DM is, and the copilot confirms or
+cancels for them (only the person it was proposed to may; a repeated click never runs the tool
+twice). The buttons are then replaced by who decided, and the outcome is posted in the thread;
+a refusal (someone else's action, an expired one) is shown to the clicker alone.
 """
 
 from __future__ import annotations
@@ -25,29 +32,36 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from copilot.audit import AuditError, AuditLog, Feedback, new_id
+from copilot.actions import ActionError
+from copilot.audit import AuditError, AuditLog, Feedback, Surface, new_id
 from copilot.config import Settings
 from copilot.directory import UserDirectory
 from copilot.errors import CopilotError, IndexNotReadyError, LLMError, LLMTimeoutError
 from copilot.types import Answer, Principal
 from ui.slack_audience import Audience, AudienceResolver
 from ui.slack_blocks import (
+    ACTION_CANCEL,
+    ACTION_CONFIRM,
     FEEDBACK_DOWN,
     FEEDBACK_REASON_ACTION,
     FEEDBACK_REASON_BLOCK,
     FEEDBACK_REASON_VIEW,
     FEEDBACK_UP,
     SlackMessage,
+    decided_by,
+    escape,
     feedback_reason_view,
     render_answer,
     render_notice,
+    render_outcome,
+    settled_blocks,
 )
 from ui.slack_guards import EventClaims, RateLimiter
 
@@ -69,6 +83,13 @@ class Answerer(Protocol):
     """What the bot needs of the copilot (``Copilot`` is one; tests may script another)."""
 
     def answer(self, question: str, principal: Principal, *, qid: str | None = None) -> Answer: ...
+
+    def confirm(self, action_id: str, principal: Principal, *, surface: Surface) -> Answer: ...
+
+    def cancel(self, action_id: str, principal: Principal, *, surface: Surface) -> Answer: ...
+
+
+Decision = Literal["confirm", "cancel"]
 
 
 @dataclass(frozen=True)
@@ -238,6 +259,8 @@ class SlackBot:
         app.action(FEEDBACK_UP)(self._on_feedback_up)
         app.action(FEEDBACK_DOWN)(self._on_feedback_down)
         app.view(FEEDBACK_REASON_VIEW)(self._on_feedback_reason)
+        app.action(ACTION_CONFIRM)(self._on_confirm)
+        app.action(ACTION_CANCEL)(self._on_cancel)
         return app
 
     def drain(self, timeout_s: float = 60.0) -> bool:
@@ -387,9 +410,12 @@ class SlackBot:
             log.error("could not post the failure message: %s", post_error.__class__.__name__)
 
     def _post(self, asked: Asked, message: SlackMessage) -> None:
+        self._post_to(asked.channel, asked.reply_thread, message)
+
+    def _post_to(self, channel: str, thread_ts: str | None, message: SlackMessage) -> None:
         self.client.chat_postMessage(
-            channel=asked.channel,
-            thread_ts=asked.reply_thread,
+            channel=channel,
+            thread_ts=thread_ts,
             text=message.text,
             blocks=message.blocks,
             unfurl_links=False,
@@ -458,6 +484,68 @@ class SlackBot:
             self.client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread)
         except (SlackApiError, SlackClientError) as exc:
             log.info("chat.postEphemeral failed: %s", exc.__class__.__name__)
+
+    # -- confirming proposed writes ---------------------------------------------------------
+
+    def _on_confirm(
+        self, ack: Callable[[], None], body: dict[str, Any], action: dict[str, Any]
+    ) -> None:
+        ack()
+        self.decide(body, str(action.get("value", "")), "confirm")
+
+    def _on_cancel(
+        self, ack: Callable[[], None], body: dict[str, Any], action: dict[str, Any]
+    ) -> None:
+        ack()
+        self.decide(body, str(action.get("value", "")), "cancel")
+
+    def decide(self, body: dict[str, Any], action_id: str, decision: Decision) -> None:
+        """Confirm or cancel for whoever clicked (after the ack, on a worker thread). A
+        refusal goes to the clicker alone; an outcome to the thread, under the proposal."""
+        user_id = str((body.get("user") or {}).get("id", ""))
+        principal = self.resolver.for_user(user_id).principal
+        settle = self.copilot.confirm if decision == "confirm" else self.copilot.cancel
+        try:
+            answer = settle(action_id, principal, surface="slack")
+        except ActionError as exc:  # someone else's, expired, cancelled: the copilot audited it
+            self._ephemeral(body, f":warning: {escape(str(exc))}")
+            return
+        except Exception:  # never silent
+            log.exception("%s of action %s failed", decision, action_id)
+            self._ephemeral(body, f":warning: Sorry, that failed ({decision} of {action_id}).")
+            return
+        verb = "confirmed" if decision == "confirm" else "cancelled"
+        self._settle_message(body, decided_by(verb, user_id))
+        self._post_outcome(body, render_outcome(answer, verb=verb, user_id=user_id))
+
+    def _settle_message(self, body: dict[str, Any], note: str) -> None:
+        """Replace the proposal's buttons by who decided; a failure here is only logged."""
+        channel = (body.get("channel") or {}).get("id")
+        message = body.get("message") or {}
+        ts = message.get("ts") or (body.get("container") or {}).get("message_ts")
+        if not (channel and ts):
+            return
+        try:
+            self.client.chat_update(
+                channel=channel,
+                ts=ts,
+                text=str(message.get("text", "")),
+                blocks=settled_blocks(message.get("blocks") or [], note),
+            )
+        except (SlackApiError, SlackClientError) as exc:
+            log.info("chat.update failed: %s", exc.__class__.__name__)
+
+    def _post_outcome(self, body: dict[str, Any], outcome: SlackMessage) -> None:
+        channel = (body.get("channel") or {}).get("id")
+        container = body.get("container") or {}
+        thread = container.get("thread_ts") or container.get("message_ts")
+        if not channel:
+            return
+        try:
+            self._post_to(channel, thread, outcome)
+        except (SlackApiError, SlackClientError) as exc:
+            log.error("could not post an action's outcome: %s", exc.__class__.__name__)
+            self._ephemeral(body, escape(outcome.text))
 
     # -- serving ----------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from copilot.types import Answer, Citation
+from copilot.types import Answer, Citation, PendingAction
 
 MAX_BLOCKS = 50
 MAX_SECTION_CHARS = 3000
@@ -28,6 +28,9 @@ FEEDBACK_DOWN = "copilot_feedback_down"
 FEEDBACK_REASON_VIEW = "copilot_feedback_reason"
 FEEDBACK_REASON_BLOCK = "reason"
 FEEDBACK_REASON_ACTION = "reason_input"
+ACTION_CONFIRM = "copilot_action_confirm"
+ACTION_CANCEL = "copilot_action_cancel"
+ACTION_BLOCK = "copilot_action"
 TRUNCATED = "… _(cut here: Slack limits a message's length)_"
 
 Block = dict[str, Any]
@@ -153,7 +156,10 @@ def sources_sections(citations: Sequence[Citation]) -> list[Block]:
 
 
 def badge(answer: Answer) -> str:
-    """How far to trust the answer: refused, verified, or not verified (with the tally)."""
+    """How far to trust the answer: refused, verified, or not verified (with the tally); a
+    proposed write instead says that nothing has changed yet."""
+    if answer.pending_action is not None:
+        return ":raised_hand: Needs your confirmation: nothing has changed yet"
     if answer.refused:
         return ":no_entry_sign: No answer: the sources I may use here do not say"
     tally = verdict_tally(answer.verdicts)
@@ -194,13 +200,29 @@ def feedback_actions(audit_id: str) -> Block:
     }
 
 
-def _button(label: str, action_id: str, value: str) -> Block:
+def action_buttons(action: PendingAction) -> Block:
+    """Confirm / Cancel for a proposed write; their ``value`` is the pending action's id,
+    which only the person it was proposed to can use."""
     return {
+        "type": "actions",
+        "block_id": ACTION_BLOCK,
+        "elements": [
+            _button(":white_check_mark: Confirm", ACTION_CONFIRM, action.id, style="primary"),
+            _button(":x: Cancel", ACTION_CANCEL, action.id, style="danger"),
+        ],
+    }
+
+
+def _button(label: str, action_id: str, value: str, style: str | None = None) -> Block:
+    button: Block = {
         "type": "button",
         "text": {"type": "plain_text", "text": label, "emoji": True},
         "action_id": action_id,
         "value": value,
     }
+    if style:
+        button["style"] = style
+    return button
 
 
 def fit(body: list[Block], tail: list[Block], limit: int = MAX_BLOCKS) -> list[Block]:
@@ -215,11 +237,14 @@ def fit(body: list[Block], tail: list[Block], limit: int = MAX_BLOCKS) -> list[B
 def render_answer(
     answer: Answer, *, audit_id: str | None = None, note: str | None = None
 ) -> SlackMessage:
-    """The whole answer message: text with linked markers, SQL, sources, badge, feedback."""
+    """The whole answer message: text with linked markers, SQL, sources, badge, Confirm /
+    Cancel for a proposed write, feedback."""
     body = answer_sections(answer)
     if answer.sql:
         body.append(sql_section(answer.sql))
     tail = [*sources_sections(answer.citations), footer(answer, note)]
+    if answer.pending_action is not None:
+        tail.append(action_buttons(answer.pending_action))
     if audit_id:
         tail.append(feedback_actions(audit_id))
     return SlackMessage(text=fallback_text(answer.answer), blocks=fit(body, tail))
@@ -231,6 +256,29 @@ def fallback_text(text: str) -> str:
     if len(plain) > MAX_FALLBACK_CHARS:
         return plain[: MAX_FALLBACK_CHARS - 1] + "…"
     return plain
+
+
+def decided_by(verb: str, user_id: str) -> str:
+    """``Confirmed by @ann``: a mention of the Slack user who clicked (escaped, so a forged
+    id cannot add markup)."""
+    return f"{verb.capitalize()} by <@{escape(user_id)}>"
+
+
+def render_outcome(answer: Answer, *, verb: str, user_id: str) -> SlackMessage:
+    """What a confirmation or cancellation did, posted in the thread: the report (a run's
+    result linked to its citation), and who decided."""
+    emoji = ":warning:" if answer.refused else ":white_check_mark:"
+    text = link_markers(answer.answer, answer.citations)
+    body = [section(f"{emoji} {piece}") for piece in split_text(text, MAX_SECTION_CHARS - 20)]
+    tail = [*sources_sections(answer.citations), context(decided_by(verb, user_id))]
+    return SlackMessage(text=fallback_text(answer.answer), blocks=fit(body, tail))
+
+
+def settled_blocks(blocks: Sequence[Block], note: str) -> list[Block]:
+    """The proposal message once decided: its Confirm / Cancel buttons replaced by ``note``
+    (mrkdwn, e.g. ``decided_by``), so the decided action is not clicked again."""
+    kept = [b for b in blocks if b.get("block_id") != ACTION_BLOCK]
+    return [*kept, context(note)][:MAX_BLOCKS]
 
 
 def render_notice(message: str, *, emoji: str = ":warning:") -> SlackMessage:

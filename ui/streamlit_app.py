@@ -4,7 +4,9 @@ ui/streamlit_app.py -- --workspace W``).
 A chat with history per browser session (and per asker), progress by stage while the copilot
 works, the answer with each ``[n]`` linked to its source, route and verified badges, the SQL
 and its result table for SQL answers, a sources panel with snippets, and 👍/👎 feedback (with
-an optional reason) stored in the audit log. Admins (``COPILOT_UI_ADMIN_GROUP``) also get a
+an optional reason) stored in the audit log. An answer that proposes a write (a tool that
+changes data) has Confirm and Cancel buttons, which settle it for the signed-in user and show
+what came of it under the answer. Admins (``COPILOT_UI_ADMIN_GROUP``) also get a
 view of the sources, the last refresh, index counts and recent audit entries.
 
 **Why the answer is not streamed token by token.** The verifier checks every sentence
@@ -28,12 +30,13 @@ import atexit
 import logging
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import Final
+from typing import Final, Literal
 
 import streamlit as st
 
@@ -73,6 +76,13 @@ class Turn:
     feedback: str | None = None
     reason_sent: bool = False
     feedback_error: str | None = None
+    # What confirming or cancelling the answer's proposed write did, or why it could not.
+    outcome: Answer | None = None
+    outcome_error: str | None = None
+
+
+Decision = Literal["confirm", "cancel"]
+Decide = Callable[[Turn, Decision], None]
 
 
 def workspace_arg(argv: Sequence[str]) -> Path:
@@ -161,15 +171,16 @@ def render_chat(settings: Settings, served: Served, identity: Identity) -> None:
     if st.sidebar.button("New conversation", key="new-conversation"):
         st.session_state[key] = []
     history: list[Turn] = st.session_state.setdefault(key, [])
+    decide = partial(settle_action, settings=settings, served=served, identity=identity)
     for turn in history:
-        render_turn(turn, served.audit)
+        render_turn(turn, served.audit, decide)
     question = st.chat_input("Ask a question")
     if question and question.strip():
-        turn = ask(question.strip(), settings, served, identity)
+        turn = ask(question.strip(), settings, served, identity, decide)
         history.append(turn)
 
 
-def render_turn(turn: Turn, audit: AuditLog) -> None:
+def render_turn(turn: Turn, audit: AuditLog, decide: Decide) -> None:
     with st.chat_message("user"):
         st.markdown(chat_view.escape_markdown(turn.question))
     with st.chat_message("assistant"):
@@ -177,10 +188,12 @@ def render_turn(turn: Turn, audit: AuditLog) -> None:
             st.error(turn.error or "No answer.")
             return
         st.markdown(chat_view.answer_markdown(turn.answer))
-        render_details(turn, audit)
+        render_details(turn, audit, decide)
 
 
-def ask(question: str, settings: Settings, served: Served, identity: Identity) -> Turn:
+def ask(
+    question: str, settings: Settings, served: Served, identity: Identity, decide: Decide
+) -> Turn:
     """Answer live: the question, the stages as they start, then the verified text streamed."""
     with st.chat_message("user"):
         st.markdown(chat_view.escape_markdown(question))
@@ -191,7 +204,7 @@ def ask(question: str, settings: Settings, served: Served, identity: Identity) -
             return turn
         markdown = chat_view.answer_markdown(turn.answer)
         st.write_stream(_paced(chat_view.stream_chunks(markdown), settings.ui_stream_delay_s))
-        render_details(turn, served.audit)
+        render_details(turn, served.audit, decide)
     return turn
 
 
@@ -252,8 +265,9 @@ def _failed(
     return Turn(question, None, error=message)
 
 
-def render_details(turn: Turn, audit: AuditLog) -> None:
-    """Everything under the answer text: badges, SQL and its table, sources, feedback."""
+def render_details(turn: Turn, audit: AuditLog, decide: Decide) -> None:
+    """Everything under the answer text: badges, SQL and its table, sources, Confirm /
+    Cancel for a proposed write, feedback."""
     answer = turn.answer
     assert answer is not None
     badges = st.container(horizontal=True)
@@ -268,6 +282,7 @@ def render_details(turn: Turn, audit: AuditLog) -> None:
             if result.truncated:
                 st.caption("More rows exist than are shown (the query's row limit).")
     render_sources(answer)
+    render_action(turn, decide)
     st.caption(chat_view.escape_markdown(chat_view.timing_caption(answer)))
     render_feedback(turn, audit)
 
@@ -281,6 +296,58 @@ def render_sources(answer: Answer) -> None:
             st.markdown(item.markdown())
             if item.snippet:
                 st.caption(chat_view.escape_markdown(item.snippet))
+
+
+# -- proposed writes ----------------------------------------------------------------------
+
+
+def render_action(turn: Turn, decide: Decide) -> None:
+    """Confirm / Cancel under a proposed write until it is settled, then what came of it."""
+    answer = turn.answer
+    action = answer.pending_action if answer else None
+    if answer is None or action is None:
+        return
+    if turn.outcome is None:
+        buttons = st.container(horizontal=True)
+        with buttons:
+            st.button(
+                "Confirm",
+                key=f"action-confirm-{action.id}",
+                type="primary",
+                on_click=decide,
+                args=(turn, "confirm"),
+            )
+            st.button(
+                "Cancel", key=f"action-cancel-{action.id}", on_click=decide, args=(turn, "cancel")
+            )
+        st.caption(chat_view.action_caption(answer))
+    if turn.outcome_error:
+        st.warning(chat_view.escape_markdown(turn.outcome_error))
+    if turn.outcome is not None:
+        report = chat_view.answer_markdown(turn.outcome)
+        if turn.outcome.refused:
+            st.error(report)
+        else:
+            st.success(report)
+        render_sources(turn.outcome)
+
+
+def settle_action(
+    turn: Turn, decision: Decision, *, settings: Settings, served: Served, identity: Identity
+) -> None:
+    """A Confirm or Cancel click (``on_click``, so the outcome shows on the rerun it causes):
+    the copilot settles the action for the signed-in user, who must be the one it was
+    proposed to; a refusal (expired, someone else's) is kept to be shown, never raised."""
+    action = turn.answer.pending_action if turn.answer else None
+    if action is None:
+        return
+    copilot = copilot_for(settings, served)
+    settle = copilot.confirm if decision == "confirm" else copilot.cancel
+    try:
+        turn.outcome = settle(action.id, identity.principal(), surface=SURFACE)
+        turn.outcome_error = None
+    except CopilotError as exc:
+        turn.outcome_error = str(exc)
 
 
 # -- feedback -----------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from copilot.errors import ConfigError, CopilotError
 from copilot.llm import ChatMessage, ChatModel
 from copilot.sql.guard import GuardedSql, SqlRefused, guard_sql
 from copilot.sql.readonly import QueryResult, ReadOnlyDatabase, SqlExecutionError
+from copilot.sql.repair import NO_ROWS, card_columns, repair_message
 from copilot.sql.values import describe_values, find_values, question_phrases, text_columns
 from copilot.sql.voting import Candidate, vote
 from copilot.types import Access, Chunk, Draft, Evidence, Principal, ResultTable
@@ -130,6 +131,57 @@ def _card_evidence(chunk: Chunk) -> Evidence:
     )
 
 
+Columns = dict[str, list[str]]
+
+
+def schema_text(cards: Sequence[Evidence]) -> str:
+    """The cards as one schema, a table's chunks joined back into one block: chunks overlap,
+    and a column listed twice reads to a small model like two columns."""
+    blocks: dict[str, list[str]] = {}
+    for card in cards:
+        lines = blocks.setdefault(card.source_id, [])
+        lines += [line for line in card.text.splitlines() if line.strip() and line not in lines]
+    return "\n\n".join("\n".join(lines) for lines in blocks.values())
+
+
+def _shown_columns(cards: Sequence[Evidence], source: str) -> Columns:
+    """Table -> its columns, from the schema cards the model was shown (for repair hints)."""
+    columns: Columns = {}
+    for card in cards:
+        found = columns.setdefault(card.source_id.removeprefix(f"db:{source}."), [])
+        found += [c for c in card_columns(card.text) if c not in found]
+    return columns
+
+
+class _Attempts:
+    """One question's attempts at a query, and what went wrong with the last one.
+
+    A repair is the question asked afresh with the wrong query quoted and the hints, not a
+    conversation: given its own failed query as an assistant turn, the 1.5B model mostly
+    repeats it word for word."""
+
+    def __init__(self, messages: list[ChatMessage]) -> None:
+        self._base = messages
+        self.messages = messages
+        self.failed: set[str] = set()
+        self.empty: tuple[str | None, QueryResult | None] | None = None
+
+    def failed_with(self, candidate: str, message: str) -> None:
+        self.failed.add(candidate)
+        self._retry(candidate, message)
+
+    def found_nothing(self, candidate: str, sql: str, result: QueryResult) -> None:
+        """Kept as the answer unless the one retry it earns finds rows."""
+        self.failed.add(candidate)
+        self.empty = (sql, result)
+        self._retry(candidate, NO_ROWS)
+
+    def _retry(self, candidate: str, message: str) -> None:
+        *before, question = self._base
+        wrong = f"\n\nThis query is wrong:\n```sql\n{candidate}\n```\n{message}"
+        self.messages = [*before, ChatMessage("user", question.content + wrong)]
+
+
 def _only_for(principal: Principal) -> Access:
     """Results computed for one principal are shown to that principal only.
 
@@ -204,7 +256,8 @@ class SqlChain(Chain):
             values = self._linked_values(question, cards, source)
         with context.timed("generate"):
             messages = self._prompt(question, cards, self._databases[source].dialect, values)
-            sql, result = self._query(messages, source, set(allowed.values()))
+            columns = _shown_columns(cards, source)
+            sql, result = self._query(messages, source, set(allowed.values()), columns)
         return SqlFound(source, tuple(cards), sql, result)
 
     def _database_of(self, cards: Sequence[Evidence]) -> str | None:
@@ -268,11 +321,11 @@ class SqlChain(Chain):
         return describe_values(matches)
 
     def _query(
-        self, messages: list[ChatMessage], source: str, allowed: set[str]
+        self, messages: list[ChatMessage], source: str, allowed: set[str], columns: Columns
     ) -> tuple[str | None, QueryResult | None]:
         """The greedy query (repaired from errors), then, if configured, sampled candidates;
         the result most of them agree on wins."""
-        sql, result = self._greedy(messages, source, allowed)
+        sql, result = self._greedy(messages, source, allowed, columns)
         if self._options.candidates <= 1:
             return sql, result
         candidates = [Candidate(sql, result)] if sql is not None and result is not None else []
@@ -287,24 +340,31 @@ class SqlChain(Chain):
         return (winner.sql, winner.result) if winner else (sql, None)
 
     def _greedy(
-        self, messages: list[ChatMessage], source: str, allowed: set[str]
+        self, messages: list[ChatMessage], source: str, allowed: set[str], columns: Columns
     ) -> tuple[str | None, QueryResult | None]:
-        """One query at the configured temperature, repaired from the guard's or the
-        database's error at most ``max_repairs`` times."""
-        sql: str | None = None
-        for _attempt in range(1 + self._config.max_repairs):
-            candidate = extract_sql(self._complete(messages))
+        """One query, repaired at most ``max_repairs`` times: from the guard's or the
+        database's error (with the columns it concerns, ``copilot.sql.repair``), or once when
+        it finds no rows. A repair that repeats a failed query is sampled again instead."""
+        attempt = _Attempts(messages)
+        dialect = self._databases[source].dialect
+        for _ in range(1 + self._config.max_repairs):
+            candidate = extract_sql(self._complete(attempt.messages))
+            if candidate in attempt.failed:
+                candidate = extract_sql(self._complete(attempt.messages, self._options.temperature))
             try:
                 sql = self._guard(candidate, source, allowed).sql
-                return sql, self._databases[source].run(sql)
+                result = self._databases[source].run(sql)
             except (SqlRefused, SqlExecutionError) as exc:
-                log.info("SQL attempt %d failed: %s", _attempt + 1, exc)
-                messages = [
-                    *messages,
-                    ChatMessage("assistant", f"```sql\n{candidate}\n```"),
-                    ChatMessage("user", f"That query failed: {exc}\nWrite a corrected query."),
-                ]
-        return sql, None
+                log.info("SQL attempt failed: %s", exc)
+                hint = repair_message(str(exc), candidate, columns, dialect)
+                attempt.failed_with(candidate, hint)
+                continue
+            if result.rows:
+                return sql, result
+            if attempt.empty is not None:
+                return attempt.empty  # the retry found nothing either: keep the first
+            attempt.found_nothing(candidate, sql, result)
+        return attempt.empty or (None, None)
 
     def _complete(self, messages: list[ChatMessage], temperature: float | None = None) -> str:
         return self._chat.complete(
@@ -322,7 +382,7 @@ class SqlChain(Chain):
     def _prompt(
         self, question: str, cards: Sequence[Evidence], dialect: str, values: str = ""
     ) -> list[ChatMessage]:
-        schema = "\n\n".join(card.text for card in cards)
+        schema = schema_text(cards)
         system = (
             f"You write one {dialect} SELECT query that answers the question, using only the "
             "tables and columns described. Select only the columns the question asks for, and "

@@ -6,13 +6,18 @@ a named ``tool_choice``); later rounds let the model choose or stop. Every call 
 the registry, which refuses what the principal may not use, so even a model that names a
 hidden tool gets an error back and nothing runs. Each successful result becomes evidence
 that only this principal may see, and the answer cites results as ``[n]``.
+
+A call to a tool that changes data is never run here: when the registry would accept it but
+for the user's confirmation, the chain records it as a pending action (copilot/actions.py) and
+its answer only asks the user to confirm that exact call; the surfaces then show Confirm and
+Cancel. Proposals are made to one person only, since one person must answer for a write.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -20,8 +25,8 @@ from copilot.chains.base import Chain, ChainContext
 from copilot.citations import strip_markers
 from copilot.llm import ChatMessage, ChatModel, Completion, ToolCall
 from copilot.tools.base import Tool, ToolResult
-from copilot.tools.registry import ToolRegistry
-from copilot.types import Access, Draft, Evidence, Principal
+from copilot.tools.registry import PreparedCall, ToolRegistry
+from copilot.types import Access, Draft, Evidence, PendingAction, Principal
 from indexes.embeddings import Embedder
 
 NO_TOOLS = "I can't use any tool for you here."
@@ -39,8 +44,19 @@ ANSWER_PROMPT = (
     "like [1]. If the results do not answer the question, reply: I don't know."
 )
 
+ONE_PERSON_ONLY = (
+    "tool {name!r} changes data, so it can be proposed to one person only, not to everyone "
+    "who reads this conversation: ask in a direct message"
+)
+
 _MARKER = re.compile(r"\[(\d+)\]")
 _MAX_CALLS_PER_STEP = 4
+
+
+class Proposals(Protocol):
+    """Where the chain records a write for the user to confirm (``copilot.actions.Actions``)."""
+
+    def propose(self, call: PreparedCall, principal: Principal) -> PendingAction: ...
 
 
 class ToolChain(Chain):
@@ -53,7 +69,9 @@ class ToolChain(Chain):
         embedder: Embedder,
         max_steps: int = 3,
         max_offered: int = 5,
+        proposals: Proposals | None = None,
     ) -> None:
+        self._proposals = proposals
         self._registry = registry
         self._chat = chat
         self._embedder = embedder
@@ -67,6 +85,8 @@ class ToolChain(Chain):
         ranked = self.rank(question, tools)[: self._max_offered]
         run = _Run(question, context, ranked)
         answer = self._loop(run)
+        if run.proposal is not None:
+            return proposal_draft(run.proposal)
         if not run.evidence:
             return Draft(text=NO_RESULT, evidence=(), route="tool", refused=True)
         if answer is None:
@@ -94,6 +114,8 @@ class ToolChain(Chain):
             if not reply.tool_calls:
                 return reply.text.strip() if _is_cited_answer(run, reply.text) else None
             self._execute(run, reply)
+            if run.proposal is not None:
+                return None
         return None
 
     def _execute(self, run: _Run, reply: Completion) -> None:
@@ -101,8 +123,26 @@ class ToolChain(Chain):
         run.messages.append(ChatMessage("assistant", reply.text, tool_calls=calls))
         for call in calls:
             with run.context.timed("tool"):
-                result = self._registry.call(call.name, call.arguments, run.context.principal)
+                result = self._call(run, call)
+            if run.proposal is not None:
+                return  # nothing after a proposed write runs: the user decides first
             run.messages.append(ChatMessage("tool", run.record(call, result), tool_call_id=call.id))
+
+    def _call(self, run: _Run, call: ToolCall) -> ToolResult:
+        """Run a read; a write that passes every check but confirmation becomes the run's
+        proposal instead (its result is then never read). Without a place to record
+        proposals, the registry refuses writes as it always does."""
+        tool = self._registry.get(call.name)
+        principal = run.context.principal
+        if self._proposals is None or tool is None or not tool.writes:
+            return self._registry.call(call.name, call.arguments, principal)
+        prepared = self._registry.prepare(call.name, call.arguments, principal)
+        if isinstance(prepared, ToolResult):
+            return prepared
+        if len(principal.members) != 1:
+            return ToolResult.failure(ONE_PERSON_ONLY.format(name=call.name))
+        run.proposal = self._proposals.propose(prepared, principal)
+        return ToolResult.success({"proposed": run.proposal.id})
 
     def _final_answer(self, run: _Run) -> str:
         """A fresh, tool-less prompt with numbered results: the format small models follow."""
@@ -123,6 +163,7 @@ class _Run:
         self.context = context
         self.tools = tools
         self.evidence: list[Evidence] = []
+        self.proposal: PendingAction | None = None
         self.messages: list[ChatMessage] = [
             ChatMessage("system", SYSTEM_PROMPT),
             ChatMessage("user", question),
@@ -143,6 +184,17 @@ class _Run:
 def _is_cited_answer(run: _Run, text: str) -> bool:
     """A reply counts as the answer only if it cites a result and says something besides."""
     return run.cites_evidence(text) and len(strip_markers(text).split()) >= 3
+
+
+def proposal_draft(action: PendingAction) -> Draft:
+    """The answer to a question that asked for a write: the exact call, and a request to
+    confirm it. It states no fact, so it cites nothing (and the verifier passes it as is)."""
+    expires = action.expires_at.strftime("%H:%M UTC")
+    text = (
+        f"I can run {action.summary}. This changes data. Confirm to run it, or cancel "
+        f"(this request expires at {expires})."
+    )
+    return Draft(text=text, evidence=(), route="tool", pending_action=action)
 
 
 def tool_evidence(call: ToolCall, result: ToolResult, principal: Principal) -> Evidence:

@@ -3,6 +3,8 @@
 ``call`` never raises: an unknown name, a refused principal, bad arguments, a crash or a
 timeout inside a tool all come back as ``ToolResult.failure``, because the caller is a
 language model that can read an error and try again, but cannot catch an exception.
+A write tool runs only when the caller says the user confirmed it; ``prepare`` makes every
+other check, so that the tool chain can propose the write first (copilot/actions.py).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import logging
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,20 @@ log = logging.getLogger(__name__)
 
 # Extra seconds the registry waits beyond a tool's own timeout (HTTP tools time out first).
 _GRACE_S = 0.5
+
+
+@dataclass(frozen=True)
+class PreparedCall:
+    """A call that passed every check but the user's confirmation: ready to run or propose."""
+
+    tool: Tool
+    args: BaseModel
+
+    @property
+    def arguments(self) -> dict[str, Any]:
+        """The validated arguments as JSON values, as stored with a proposal and sent back to
+        ``call`` on confirmation (which validates them again: the store is not trusted)."""
+        return self.args.model_dump(mode="json", exclude_none=True)
 
 
 class ToolRegistry:
@@ -71,17 +88,35 @@ class ToolRegistry:
         confirmed: bool = False,
     ) -> ToolResult:
         """Check, validate and run one call; every failure is returned, never raised."""
+        prepared = self.prepare(name, raw_arguments, principal)
+        if isinstance(prepared, ToolResult):
+            return prepared
+        if prepared.tool.writes and not confirmed:
+            return ToolResult.failure(
+                f"tool {name!r} changes data and needs the user's explicit confirmation "
+                "before it runs"
+            )
+        return self._execute(prepared.tool, prepared.args, principal)
+
+    def prepare(
+        self, name: str, raw_arguments: dict[str, Any], principal: Principal
+    ) -> PreparedCall | ToolResult:
+        """Every check ``call`` makes except the confirmation, without running anything: a
+        write that passes is what the tool chain may propose to the user (copilot/actions.py)
+        instead of running it. A failure comes back as the value ``call`` would return."""
         tool = self._tools.get(name)
         if tool is None or not self.may_use(tool, principal):
             return self._not_available(name, tool, principal)
-        refusal = self._write_refusal(tool, confirmed)
-        if refusal is not None:
-            return refusal
+        if tool.writes and not self._allow_writes:
+            return ToolResult.failure(
+                f"tool {tool.name!r} changes data, and this workspace does not allow writes "
+                "(tools.allow_writes is false)"
+            )
         try:
             args = tool.Args.model_validate(raw_arguments or {})
         except ValidationError as exc:
             return ToolResult.failure(f"invalid arguments for {name}: {summarise(exc)}")
-        return self._execute(tool, args, principal)
+        return PreparedCall(tool, args)
 
     def _not_available(self, name: str, tool: Tool | None, principal: Principal) -> ToolResult:
         # Names the principal may use only: listing the others would leak what exists.
@@ -92,21 +127,6 @@ class ToolRegistry:
         return ToolResult.failure(
             f"tool {name!r} is not available to {principal.name}; available: {usable}"
         )
-
-    def _write_refusal(self, tool: Tool, confirmed: bool) -> ToolResult | None:
-        if not tool.writes:
-            return None
-        if not self._allow_writes:
-            return ToolResult.failure(
-                f"tool {tool.name!r} changes data, and this workspace does not allow writes "
-                "(tools.allow_writes is false)"
-            )
-        if not confirmed:
-            return ToolResult.failure(
-                f"tool {tool.name!r} changes data and needs the user's explicit confirmation "
-                "before it runs"
-            )
-        return None
 
     def _execute(self, tool: Tool, args: BaseModel, principal: Principal) -> ToolResult:
         """Run in a worker thread so a hung tool costs its timeout, not the whole answer."""

@@ -10,8 +10,9 @@ answer HTTP 429 with ``Retry-After``, and assert on the recorded requests.
 
 For the bot it also answers ``auth.test`` (as the bot user ``UBOT``), ``users.info``,
 ``conversations.info``, ``chat.postMessage`` (the message joins its channel, so a later
-``conversations.replies`` sees the bot's answer), ``chat.postEphemeral``, ``reactions.add``/
-``remove`` and ``views.open``; ``fail_methods`` makes a method answer ``ok: false``.
+``conversations.replies`` sees the bot's answer), ``chat.update``, ``chat.postEphemeral``,
+``reactions.add``/``remove`` and ``views.open``; ``fail_methods`` makes a method answer
+``ok: false``.
 """
 
 from __future__ import annotations
@@ -167,6 +168,7 @@ class FakeSlackServer:
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
+            "chat.update": self._chat_update,
             "reactions.add": self._ok,
             "reactions.remove": self._ok,
             "views.open": self._ok,
@@ -345,6 +347,21 @@ class FakeSlackServer:
             message["thread_ts"] = params["thread_ts"]
         channel.messages.append(message)
         return 200, {"ok": True, "channel": channel.id, "ts": message["ts"], "message": message}
+
+    def _chat_update(self, params: dict[str, str]) -> Answer:
+        channel = self.workspace.channel(params.get("channel", ""))
+        if channel is None:
+            return _error("channel_not_found")
+        message = next((m for m in channel.messages if m["ts"] == params.get("ts")), None)
+        if message is None:
+            return _error("message_not_found")
+        message["text"] = params.get("text", message.get("text", ""))
+        return 200, {
+            "ok": True,
+            "channel": channel.id,
+            "ts": message["ts"],
+            "text": message["text"],
+        }
 
     def _chat_post_ephemeral(self, params: dict[str, str]) -> Answer:
         self._next_ts += 1

@@ -110,7 +110,7 @@ def test_parse_since() -> None:
     assert caught.value.exit_code == 2
 
 
-def test_a_v2_catalog_migrates_to_v3(tmp_path: Path) -> None:
+def test_a_v2_catalog_migrates_to_the_current_schema(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/c.sqlite"
     Catalog(url)
     first = Catalog(url).engine
@@ -122,7 +122,7 @@ def test_a_v2_catalog_migrates_to_v3(tmp_path: Path) -> None:
     assert {"audit_log", "slack_events"} <= set(inspect(migrated.engine).get_table_names())
     with migrated.engine.connect() as conn:
         schema = conn.execute(text("SELECT value FROM copilot_meta WHERE key = 'schema'"))
-        assert schema.scalar() == str(SCHEMA_VERSION) == "3"
+        assert schema.scalar() == str(SCHEMA_VERSION) == "4"  # v4: pending_actions
     AuditLog.from_catalog(migrated).record_answer(_answer(), surface="cli", asker=None)
 
 

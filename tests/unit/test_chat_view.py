@@ -14,7 +14,7 @@ from copilot.cli import main
 from copilot.config import DatabaseSource, Settings, SlackApiSource
 from copilot.directory import DirectoryUser, UserDirectory
 from copilot.errors import ConfigError
-from copilot.types import Answer, Citation, ResultTable
+from copilot.types import Answer, Citation, PendingAction, ResultTable
 from tests.fakes.tiny_workspace import make_tiny_workspace
 from ui import admin_view, chat_view, web_identity
 from ui.streamlit_launch import check_exposure, streamlit_command
@@ -219,3 +219,16 @@ def test_done_label_says_whether_the_answer_was_checked() -> None:
     assert chat_view.done_label(_answer("a", [], timings_ms=timed)).startswith("Answered (not")
     refused = _answer("no", [], refused=True, timings_ms=timed)
     assert chat_view.done_label(refused) == "No answer found in 2.5 s"
+
+
+def test_a_proposed_write_is_neither_verified_nor_refused() -> None:
+    expires = datetime(2026, 1, 14, 15, 45, tzinfo=UTC)
+    action = PendingAction("tok", "create_ticket", {"title": "a*b"}, expires)
+    answer = _answer("I can run it.", [], pending_action=action, timings_ms={"total": 1200})
+    badge = chat_view.verified_badge(answer)
+    assert (badge.label, badge.color) == ("needs your confirmation", "violet")
+    assert chat_view.done_label(answer) == "Proposed an action to confirm in 1.2 s"
+    assert chat_view.action_caption(answer) == (
+        "Nothing has changed yet. This request expires at 15\\:45 UTC."
+    )
+    assert chat_view.action_caption(_answer("x", [])) == ""

@@ -135,6 +135,9 @@ def test_foreign_key_to_missing_column_is_tolerated(tmp_path: Path) -> None:
     refunds = found["db:shop.refunds"].text
     assert "Rows: 1." in refunds
     assert "- reason (TEXT) Examples: damaged." in refunds
+    # The broken key is reported and kept off the card: a model would join on it.
+    assert "no_such_column" not in refunds and "Foreign keys" not in refunds
+    assert any("no_such_column" in problem for problem in source.problems)
 
 
 def test_include_patterns_keep_only_matching_tables(shop: tuple[str, Path]) -> None:

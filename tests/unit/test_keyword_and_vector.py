@@ -1,7 +1,10 @@
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from indexes.embeddings import SentenceTransformerEmbedder, Vectors
 from indexes.keyword import KeywordIndex, tokenize
 from indexes.vector import VectorIndex
 
@@ -46,3 +49,29 @@ def test_vector_add_search_remove_save_load(tmp_path: Path) -> None:
 
 def test_vector_search_on_empty_index() -> None:
     assert VectorIndex.empty(4).search(np.ones(4, dtype=np.float32), 5) == []
+
+
+def test_query_embedding_runs_on_one_thread_and_restores_the_setting(
+    embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One question is embedded on ``embedding_query_threads`` threads; batches keep torch's."""
+    import torch
+
+    seen: list[int] = []
+    real = embedder.embed_texts
+
+    def spy(texts: Sequence[str]) -> Vectors:
+        seen.append(torch.get_num_threads())
+        return real(texts)
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        monkeypatch.setattr(embedder, "embed_texts", spy)
+        query = embedder.embed_query("which thread count embeds this one question, asked once?")
+        assert seen == [1]
+        assert torch.get_num_threads() == 2
+        batch = real(["which thread count embeds this one question, asked once?"])
+        assert np.allclose(batch[0], query, atol=1e-5)  # same vector, whatever the threads
+    finally:
+        torch.set_num_threads(before)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from copilot.types import Answer, Citation
+from copilot.types import Answer, Citation, PendingAction
 from ui.slack_blocks import (
+    ACTION_BLOCK,
+    ACTION_CANCEL,
+    ACTION_CONFIRM,
     FEEDBACK_DOWN,
     FEEDBACK_UP,
     MAX_BLOCKS,
@@ -19,7 +22,9 @@ from ui.slack_blocks import (
     link_markers,
     render_answer,
     render_notice,
+    render_outcome,
     section,
+    settled_blocks,
     split_text,
 )
 
@@ -191,3 +196,42 @@ def test_notice_and_feedback_modal() -> None:
     assert notice.blocks[0]["text"]["text"] == ":warning: Model &lt;down&gt; &amp; out"
     view = feedback_reason_view("abc")
     assert view["private_metadata"] == "abc" and view["blocks"][0]["optional"] is True
+
+
+def test_a_proposed_write_gets_confirm_and_cancel_and_no_trust_badge() -> None:
+    from datetime import UTC, datetime
+
+    action = PendingAction("tok-123", "create_ticket", {"title": "<b>x</b>"}, datetime.now(UTC))
+    proposal = Answer(
+        "open a ticket", f"I can run {action.summary}.", "tool", [], pending_action=action
+    )
+    message = render_answer(proposal, audit_id="a1")
+    buttons = next(b for b in message.blocks if b.get("block_id") == ACTION_BLOCK)
+    assert [(e["action_id"], e["value"], e["style"]) for e in buttons["elements"]] == [
+        (ACTION_CONFIRM, "tok-123", "primary"),
+        (ACTION_CANCEL, "tok-123", "danger"),
+    ]
+    shown = json.dumps(message.blocks)
+    assert "Needs your confirmation" in shown and "Verified" not in shown
+    assert "&lt;b&gt;" in shown and "<b>" not in shown  # arguments are escaped
+    assert ACTION_BLOCK not in json.dumps(render_answer(_answer(), audit_id="a1").blocks)
+    settled = settled_blocks(message.blocks, "Confirmed by <@U1>")
+    assert ACTION_BLOCK not in json.dumps(settled) and settled[-1]["type"] == "context"
+    assert any(b.get("block_id") == "copilot_feedback" for b in settled)  # the rest stays
+
+
+def test_an_outcome_names_who_decided_and_links_its_result() -> None:
+    result = Citation(1, "tool:create_ticket", "tool", "create_ticket(title=x)", "", '{"id": 7}')
+    ran = Answer("confirm x", 'Done: I ran x. It returned {"id": 7} [1].', "tool", [result])
+    message = render_outcome(ran, verb="confirmed", user_id="U1")
+    shown = json.dumps(message.blocks)
+    assert message.blocks[0]["text"]["text"].startswith(":white_check_mark: Done: I ran x.")
+    assert "*Sources*" in shown and "Confirmed by <@U1>" in shown
+    failed = Answer("confirm x", "x did not succeed: HTTP 500", "tool", [], refused=True)
+    assert (
+        render_outcome(failed, verb="confirmed", user_id="U<1>")
+        .blocks[0]["text"]["text"]
+        .startswith(":warning:")
+    )
+    forged = json.dumps(render_outcome(failed, verb="confirmed", user_id="U<1>").blocks)
+    assert "<@U&lt;1&gt;>" in forged

@@ -126,3 +126,35 @@ def test_a_result_is_shown_only_to_whom_it_was_computed_for(
     # Anonymous reads public tables only, so its result is public data, not "nobody's".
     public = _ask(ws, fake, "capital of texas", Principal.anonymous()).evidence[0]  # type: ignore[attr-defined]
     assert public.access.allows(Principal.anonymous())
+
+
+def test_a_query_that_finds_nothing_is_retried_once_and_kept_if_the_retry_fails(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder, fake: FakeOpenAIServer
+) -> None:
+    ws = _workspace(tmp_path, embedder)
+    nothing = "```sql\nSELECT capital FROM state WHERE state_name = 'Texas'\n```"
+    fake.replies = [nothing, AUSTIN, "Austin [1]."]
+    draft = _ask(ws, fake, "capital of texas", Principal.anonymous())
+    assert "returned no rows" in fake.requests[1]["messages"][-1]["content"]
+    assert draft.sql is not None and "'texas'" in draft.sql  # type: ignore[attr-defined]
+    # A retry that finds nothing either (or fails) leaves the first, empty, result standing.
+    fake.replies = [nothing, BROKEN, nothing, nothing]  # the repeat is sampled again
+    found = ws.sql_chain(OpenAICompatibleChat(ws.settings, fake.base_url)).query(
+        "capital of texas?", ChainContext(Principal.anonymous())
+    )
+    assert found.result is not None and found.result.rows == []
+    assert found.sql is not None and "'Texas'" in found.sql
+
+
+def test_a_repair_that_repeats_a_failed_query_is_sampled_again(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder, fake: FakeOpenAIServer
+) -> None:
+    ws = _workspace(tmp_path, embedder, sql_temperature=0.8)
+    wrong = "```sql\nSELECT T1.capital FROM city AS T1\n```"
+    fake.replies = [wrong, wrong, AUSTIN, "Austin [1]."]
+    draft = _ask(ws, fake, "capital of texas", Principal.anonymous())
+    repair = fake.requests[1]["messages"][-1]["content"]
+    assert "capital is a column of state." in repair
+    assert "T1 is city, whose columns are: city_name, state_name, population." in repair
+    assert [r["temperature"] for r in fake.requests[1:3]] == [0.0, 0.8]
+    assert "capital" in (draft.sql or "")  # type: ignore[attr-defined]

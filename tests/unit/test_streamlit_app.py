@@ -20,7 +20,9 @@ from indexes.catalog import Catalog
 from indexes.embeddings import SentenceTransformerEmbedder
 from tests.fakes.faithful_model import faithful_reply
 from tests.fakes.openai_server import FakeOpenAIServer
+from tests.fakes.status_server import StatusServer
 from tests.fakes.tiny_workspace import make_tiny_workspace
+from tests.fakes.write_tool import TICKET_ARGS, TICKET_QUESTION, add_ticket_tool, ticket_model
 
 APP = Path(__file__).resolve().parents[2] / "ui" / "streamlit_app.py"
 WIFI = "What is the guest wifi password?"
@@ -278,3 +280,58 @@ def test_sql_answer_shows_its_query_and_result_table(
     table = page.dataframe[0].value
     assert list(table.columns) == ["name", "headcount"]
     assert table.values.tolist() == [["Payments", 12], ["Edge", 5]]
+
+
+@pytest.fixture(scope="module")
+def tickets() -> Iterator[StatusServer]:
+    """The ticket API the write tool POSTs to; it records every write."""
+    with StatusServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def ticket_workspace_dir(
+    tmp_path_factory: pytest.TempPathFactory,
+    embedder: SentenceTransformerEmbedder,
+    tickets: StatusServer,
+) -> Path:
+    root = make_tiny_workspace(tmp_path_factory.mktemp("ui_tickets"))
+    add_ticket_tool(root, tickets.base_url)
+    workspace = Workspace(Settings.load(root))
+    workspace.embedder = embedder
+    workspace.ingest()
+    return root
+
+
+def _buttons(page: AppTest, label: str) -> list[object]:
+    return [b for b in page.button if b.label == label]
+
+
+def test_confirm_button_runs_the_proposed_write_once(
+    page: AppTest,
+    ticket_workspace_dir: Path,
+    model: FakeOpenAIServer,
+    tickets: StatusServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["streamlit_app.py", "--workspace", str(ticket_workspace_dir)])
+    monkeypatch.setattr(model, "replies", [ticket_model] * 100)
+    page.run()
+    _pick(page, "ann@tiny.example")
+    _ask(page, TICKET_QUESTION)
+    assert tickets.requests == []  # proposed, not run
+    assert any(m.value.startswith("I can run create") for m in page.markdown), _shown(page)
+    assert any(m.value == ":violet-badge[✋ needs your confirmation]" for m in page.markdown)
+    assert any("Nothing has changed yet" in c.value for c in page.caption)
+    (confirm,) = _buttons(page, "Confirm")
+    assert len(_buttons(page, "Cancel")) == 1
+
+    confirm.click().run()  # type: ignore[attr-defined]
+    assert not page.exception, page.exception
+    assert tickets.writes == [TICKET_ARGS]
+    (done,) = page.success
+    assert done.value.startswith("Done\\: I ran create\\_ticket(")  # as escaped for Markdown
+    assert not _buttons(page, "Confirm")  # settled: nothing left to click twice
+    entry = _audit(ticket_workspace_dir)[-1]
+    assert (entry.surface, entry.asker, entry.route) == ("streamlit", "ann@tiny.example", "tool")
+    assert entry.question.startswith("confirm create_ticket(") and not entry.refused

@@ -1,0 +1,61 @@
+"""Repair hints: what the database's error and the shown schema say about a failed query."""
+
+from __future__ import annotations
+
+import pytest
+
+from copilot.sql.repair import card_columns, repair_message
+
+COLUMNS = {
+    "city": ["city_name", "population", "state_name"],
+    "state": ["state_name", "capital", "area"],
+}
+QUERY = "SELECT T2.state_name FROM city AS T1 JOIN state AS T2 ON T1.capital = T2.capital"
+
+
+@pytest.mark.parametrize(
+    ("error", "dialect"),
+    [
+        ("the database refused the query: no such column: T1.capital", "sqlite"),
+        ("the database refused the query: column t1.capital does not exist", "postgres"),
+        ("the database refused the query: Unknown column 'T1.capital' in 'on clause'", "mysql"),
+    ],
+)
+def test_a_missing_column_is_located_and_the_alias_explained(error: str, dialect: str) -> None:
+    message = repair_message(error, QUERY, COLUMNS, dialect)
+    assert message.startswith(f"That query failed: {error}")
+    assert "capital is a column of state." in message
+    assert "T1 is city, whose columns are: city_name, population, state_name." in message
+    assert message.endswith("Write a corrected query.")
+
+
+def test_a_column_no_table_has_is_said_to_be_absent() -> None:
+    message = repair_message("no such column: size", "SELECT size FROM state", COLUMNS)
+    assert "No table shown has a column named size." in message
+    assert "whose columns" not in message  # unqualified: no alias to explain
+
+
+def test_an_unqualified_column_of_a_named_table_lists_that_tables_columns() -> None:
+    message = repair_message("no such column: state.size", "SELECT state.size FROM state", COLUMNS)
+    assert "state's columns are: state_name, capital, area." in message
+
+
+def test_a_missing_table_lists_the_tables_that_may_be_used() -> None:
+    message = repair_message("no such table: cities", "SELECT * FROM cities", COLUMNS)
+    assert "The tables you may use are: city, state." in message
+
+
+def test_other_errors_get_no_invented_hint() -> None:
+    message = repair_message('near "FORM": syntax error', "SELECT 1 FORM x", COLUMNS)
+    assert message == 'That query failed: near "FORM": syntax error\nWrite a corrected query.'
+
+
+def test_card_columns_reads_the_connectors_column_lines() -> None:
+    card = "Table city in database geo.\nColumns:\n- city_name (TEXT) Examples: a.\n- pop (INTEGER)"
+    assert card_columns(card) == ["city_name", "pop"]
+
+
+def test_a_column_of_a_table_the_query_never_joined_says_to_join_it() -> None:
+    query = "SELECT COUNT(*) FROM city WHERE state.area > 5"
+    message = repair_message("no such column: state.area", query, COLUMNS)
+    assert "state is not in the query's FROM clause: join it." in message
