@@ -115,9 +115,11 @@ class AuditLog:
         latency_ms: int | None = None,
         entry_id: str | None = None,
     ) -> str:
-        """Store an answered (or refused) question; returns the entry's id."""
+        """Store an answered (or refused) question; returns the entry's id, by default the
+        answer's ``request_id``: the schema has no free-form field for it, and one id for
+        both leads from an audit row straight to that question's log lines."""
         entry = AuditEntry(
-            id=entry_id or new_id(),
+            id=entry_id or answer.request_id or new_id(),
             asked_at=_now(),
             asker=asker,
             audience=audience,
@@ -142,10 +144,12 @@ class AuditLog:
         asker: str | None,
         audience: str | None = None,
         latency_ms: int = 0,
+        entry_id: str | None = None,
     ) -> str:
-        """Store a question that could not be answered, with the reason shown to the asker."""
+        """Store a question that could not be answered, with the reason shown to the asker
+        (``entry_id``: the question's request id, which its log lines carry)."""
         entry = AuditEntry(
-            id=new_id(),
+            id=entry_id or new_id(),
             asked_at=_now(),
             asker=asker,
             audience=audience,

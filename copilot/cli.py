@@ -28,6 +28,8 @@ from copilot.embedded_model import (
 )
 from copilot.errors import ConfigError, CopilotError, LLMError
 from copilot.llm import open_chat_model
+from copilot.logs import configure_logging, secret_values
+from copilot.metrics import Metrics
 from copilot.types import Answer
 from indexes.catalog import Catalog
 
@@ -93,11 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = Settings.load(getattr(args, "workspace", None))
-        logging.basicConfig(
-            level=settings.log_level.upper(),
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-            stream=sys.stderr,
-        )
+        configure_logging(settings.log_level, settings.log_format, secret_values(settings))
         handlers = {
             "ingest": _refresh,
             "refresh": _refresh,
@@ -131,6 +129,7 @@ def _setup(args: argparse.Namespace, settings: Settings) -> int:
 
 def _refresh(args: argparse.Namespace, settings: Settings) -> int:
     report = Workspace(settings).ingest(dry_run=args.dry_run)
+    _refresh_metrics(report.to_dict(), settings)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
     else:
@@ -148,6 +147,19 @@ def _refresh(args: argparse.Namespace, settings: Settings) -> int:
         for source, reason in data["failed"].items():
             print(f"  FAILED {source}: {reason}", file=sys.stderr)
     return 1 if report.failed else 0
+
+
+def _refresh_metrics(report: dict[str, Any], settings: Settings) -> None:
+    """The report's figures for node_exporter's textfile collector, when a file is set:
+    this process ends before any scrape. A file that cannot be written is only logged."""
+    if settings.metrics_textfile is None or report.get("dry_run"):
+        return
+    metrics = Metrics()
+    metrics.record_refresh(report)
+    try:
+        metrics.write_textfile(settings.metrics_textfile)
+    except OSError as exc:
+        log.error("cannot write the metrics file %s: %s", settings.metrics_textfile, exc)
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:

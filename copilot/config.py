@@ -309,6 +309,14 @@ class Settings(BaseSettings):
     data_dir: Path | None = None
     catalog_url: str | None = None
     log_level: str = "WARNING"
+    # text (readable) or json (one object a line, for a log store); both carry request_id.
+    log_format: Literal["text", "json"] = "text"
+    # Prometheus /metrics of `copilot slack` and `copilot ui` (docs/deployment.md): 0 = off.
+    # Loopback by default; each process needs its own port.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    # `copilot refresh` writes its figures here for node_exporter's textfile collector.
+    metrics_textfile: Path | None = None
     # The Slack bot (`copilot slack`). Tokens take Slack's usual names too; never logged.
     slack_bot_token: SecretStr | None = Field(
         default=None, validation_alias=_env("slack_bot_token")

@@ -27,6 +27,7 @@ from copilot.chains.tools import ToolChain
 from copilot.config import DatabaseSource, Settings
 from copilot.directory import UserDirectory
 from copilot.llm import EMBEDDED_SQL_MODEL, ChatModel, sql_model
+from copilot.logs import request_scope
 from copilot.router import DocumentProbe, RouteDecision, Router
 from copilot.sql.readonly import ReadOnlyDatabase
 from copilot.tools.registry import ToolRegistry, build_registry
@@ -81,18 +82,30 @@ class Copilot:
         qid: str | None = None,
         on_stage: Callable[[str], None] | None = None,
     ) -> Answer:
-        """``on_stage`` hears each stage's name as it starts (a surface's progress display)."""
-        started = time.perf_counter()
-        context = ChainContext(principal, on_stage=on_stage)
-        with context.timed("route"):
-            decision = self._router.route(question, principal)
-        draft = self._run_plan(decision, question, context)
-        checked = self._verify(decision, question, draft, context)
-        answer = self._cite(question, checked)
-        answer.id = qid
-        answer.route_reason = decision.reason
-        answer.timings_ms = {**context.timings_ms, "total": _ms_since(started)}
-        return answer
+        """``on_stage`` hears each stage's name as it starts (a surface's progress display).
+        Runs in the surface's request scope (copilot/logs.py), or opens one, so every log
+        line of this question and the answer carry the same ``request_id``."""
+        with request_scope() as request_id:
+            started = time.perf_counter()
+            log.info("question from %s", principal.name)
+            context = ChainContext(principal, on_stage=on_stage)
+            with context.timed("route"):
+                decision = self._router.route(question, principal)
+            draft = self._run_plan(decision, question, context)
+            checked = self._verify(decision, question, draft, context)
+            answer = self._cite(question, checked)
+            answer.id = qid
+            answer.request_id = request_id
+            answer.route_reason = decision.reason
+            answer.timings_ms = {**context.timings_ms, "total": _ms_since(started)}
+            log.info(
+                "answered: route=%s refused=%s verified=%s total_ms=%d",
+                answer.route,
+                answer.refused,
+                answer.verified,
+                answer.timings_ms["total"],
+            )
+            return answer
 
     def _steps(self, decision: RouteDecision) -> list[Route]:
         return [r for r in decision.plan if r in self._chains] or ["retrieval"]

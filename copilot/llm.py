@@ -25,6 +25,7 @@ import httpx
 from copilot.config import Settings
 from copilot.embedded_model import CODER_1_5B, MODELS, ensure_model, is_installed, model_file
 from copilot.errors import LLMError, LLMTimeoutError, LLMUnavailableError
+from copilot.metrics import Metrics, process_metrics
 
 log = logging.getLogger(__name__)
 
@@ -117,10 +118,13 @@ class OpenAICompatibleChat:
         base_url: str,
         json_mode: str | None = None,
         tools_model: str | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         from langchain_openai import ChatOpenAI
 
         self._base_url = base_url
+        self._model = settings.llm_model
+        self._metrics = metrics or process_metrics()
         self._json_mode = json_mode or settings.llm_json_mode
         self._tools_model = tools_model or settings.llm_tools_model
         self._llm = ChatOpenAI(
@@ -182,6 +186,7 @@ class OpenAICompatibleChat:
                 f"{_short(str(exc))}"
             ) from exc
         usage = reply.usage_metadata or {}
+        self._count_tokens(options.get("model") or self._model, usage)
         calls = tuple(
             ToolCall(id=str(c.get("id") or ""), name=c["name"], arguments=dict(c.get("args") or {}))
             for c in (reply.tool_calls or [])
@@ -192,6 +197,13 @@ class OpenAICompatibleChat:
             completion_tokens=int(usage.get("output_tokens", 0)),
             tool_calls=calls,
         )
+
+    def _count_tokens(self, model: str, usage: Any) -> None:
+        """The server's own token counts (vLLM and llama.cpp report ``usage``; LangChain
+        puts it in ``usage_metadata``): what capacity planning and cost reports need."""
+        prompt, completion = int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0))
+        if prompt or completion:
+            self._metrics.record_tokens(model, prompt, completion)
 
 
 def _short(text: str, limit: int = 300) -> str:

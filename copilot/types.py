@@ -283,6 +283,8 @@ class Answer:
     sql_result: ResultTable | None = None
     # A write proposed to the asker: surfaces show Confirm and Cancel for it.
     pending_action: PendingAction | None = None
+    # The id on every log line written while answering (copilot/logs.py), to find them.
+    request_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self.id is None else {"id": self.id}
@@ -300,5 +302,6 @@ class Answer:
             sources=[c.to_dict() for c in self.sources],
             timings_ms=self.timings_ms,
             pending_action=None if self.pending_action is None else self.pending_action.to_dict(),
+            request_id=self.request_id,
         )
         return data

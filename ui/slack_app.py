@@ -44,6 +44,8 @@ from copilot.audit import AuditError, AuditLog, Feedback, Surface, new_id
 from copilot.config import Settings
 from copilot.directory import UserDirectory
 from copilot.errors import CopilotError, IndexNotReadyError, LLMError, LLMTimeoutError
+from copilot.logs import current_request_id, request_scope
+from copilot.metrics import Metrics, process_metrics, serve_configured
 from copilot.types import Answer, Principal
 from ui.slack_audience import Audience, AudienceResolver
 from ui.slack_blocks import (
@@ -228,9 +230,11 @@ class SlackBot:
         claims: EventClaims | None = None,
         resolver: AudienceResolver | None = None,
         clock: Callable[[], float] = time.monotonic,
+        metrics: Metrics | None = None,
     ) -> None:
         token, signing_secret = slack_secrets(settings)
         self.copilot = copilot
+        self.metrics = metrics or process_metrics()
         self.directory = directory
         self.audit = audit
         self.client = WebClient(token=token, base_url=settings.slack_api_url)
@@ -246,7 +250,9 @@ class SlackBot:
         """The Bolt app; it takes the token from ``self.client`` and checks it on the first
         event (``auth.test`` with the token in a header, which slack_sdk redacts in logs)."""
         app = App(
-            name="copilot",
+            # Bolt pins the level of the logger named after the app to the root's on every
+            # request; "copilot" would silence the copilot's own INFO lines (COPILOT_LOG_LEVEL).
+            name="copilot-slack-bolt",
             signing_secret=signing_secret,
             client=self.client,
             token_verification_enabled=False,
@@ -288,7 +294,14 @@ class SlackBot:
             self.handle(asked, context.get("bot_user_id"), context.get("bot_id"))
 
     def handle(self, asked: Asked, bot_user_id: str | None, bot_id: str | None = None) -> None:
-        """Answer one question in its thread; whatever fails, the asker reads why."""
+        """Answer one question in its thread under its own request id (every log line of it
+        carries the id, which is also its audit entry's id and a failure's reference)."""
+        with request_scope():
+            log.info("question %s from %s", asked.key, asked.user_id)
+            self._handle(asked, bot_user_id, bot_id)
+
+    def _handle(self, asked: Asked, bot_user_id: str | None, bot_id: str | None) -> None:
+        """Whatever fails, the asker reads why."""
         started = time.perf_counter()
         question = clean_text(asked.text, bot_user_id)
         if not question:
@@ -317,7 +330,8 @@ class SlackBot:
         audience = self._audience(asked, bot_user_id)
         question = self._with_thread_context(asked, question, bot_user_id, bot_id)
         answer = self.copilot.answer(question, audience.principal)
-        audit_id = new_id()
+        self.metrics.record_answer(answer, "slack")
+        audit_id = answer.request_id or current_request_id() or new_id()
         self._post(asked, render_answer(answer, audit_id=audit_id, note=audience.note))
         self._record(answer, asked, audience, started, audit_id)
 
@@ -389,6 +403,7 @@ class SlackBot:
                 asker=self._asker(asked.user_id),
                 audience=None if asked.is_dm else f"channel:{asked.channel}",
                 latency_ms=_ms_since(started),
+                entry_id=current_request_id(),
             )
         except AuditError as exc:
             log.error("audit: %s", exc)
@@ -402,6 +417,7 @@ class SlackBot:
 
     def _failed(self, asked: Asked, question: str, exc: Exception, started: float) -> None:
         reason = f"{exc.__class__.__name__}: {exc}"
+        self.metrics.record_error(exc)
         reference = self._record_failure(asked, question, reason[:2000], started)
         log.error("answering %s failed (reference %s)", asked.key, reference, exc_info=exc)
         try:
@@ -646,6 +662,7 @@ def run(settings: Settings) -> int:
     from copilot.llm import open_chat_model
 
     slack_secrets(settings)
+    serve_configured(settings.metrics_host, settings.metrics_port)
     workspace = Workspace(settings)
     audit = AuditLog.from_catalog(workspace.catalog)
     with open_chat_model(settings, settings.resolved_data_dir) as chat:

@@ -45,6 +45,8 @@ from copilot.config import Settings
 from copilot.copilot import Copilot, Workspace
 from copilot.errors import ConfigError, CopilotError
 from copilot.llm import ChatModel, open_chat_model
+from copilot.logs import configure_logging, current_request_id, request_scope, secret_values
+from copilot.metrics import Metrics, process_metrics, serve_configured
 from copilot.types import Answer
 from ui import admin_view, chat_view, web_identity
 from ui.web_identity import Identity
@@ -63,6 +65,7 @@ class Served:
     chat: ChatModel
     audit: AuditLog
     stack: ExitStack
+    metrics: Metrics
 
 
 @dataclass
@@ -101,12 +104,16 @@ def workspace_arg(argv: Sequence[str]) -> Path:
 @st.cache_resource(show_spinner="Loading the workspace…")
 def _served(key: str, _settings: Settings) -> Served:
     """Once per process and settings (``key``): the chat model is entered here and closed at
-    exit, so the embedded server starts once (on the first question) and never per rerun."""
+    exit, so the embedded server starts once (on the first question) and never per rerun.
+    The logging setup and the metrics endpoint likewise happen once per process."""
+    configure_logging(_settings.log_level, _settings.log_format, secret_values(_settings))
+    serve_configured(_settings.metrics_host, _settings.metrics_port)
     stack = ExitStack()
     chat = stack.enter_context(open_chat_model(_settings, _settings.resolved_data_dir))
     atexit.register(stack.close)
     workspace = Workspace(_settings)
-    return Served(workspace, chat, AuditLog.from_catalog(workspace.catalog), stack)
+    audit = AuditLog.from_catalog(workspace.catalog)
+    return Served(workspace, chat, audit, stack, process_metrics())
 
 
 @st.cache_resource(show_spinner="Loading the index…", max_entries=1)
@@ -211,8 +218,9 @@ def ask(
 def _answer_with_progress(
     question: str, settings: Settings, served: Served, identity: Identity
 ) -> Turn:
+    """One request id for the question's log lines, its answer and its audit row."""
     started = time.perf_counter()
-    with st.status(chat_view.stage_label("route") + "…", expanded=False) as status:
+    with request_scope(), st.status(chat_view.stage_label("route") + "…") as status:
         try:
             copilot = copilot_for(settings, served)
             answer = copilot.answer(
@@ -222,8 +230,10 @@ def _answer_with_progress(
             )
         except Exception as exc:  # never a traceback on the page; the audit log has the row
             status.update(label="Could not answer", state="error")
+            served.metrics.record_error(exc)
             return _failed(question, exc, served.audit, identity, started)
         status.update(label=chat_view.done_label(answer), state="complete")
+        served.metrics.record_answer(answer, SURFACE)
     return Turn(question, answer, audit_id=_record(answer, served.audit, identity))
 
 
@@ -258,6 +268,7 @@ def _failed(
             surface=SURFACE,
             asker=identity.email,
             latency_ms=int((time.perf_counter() - started) * 1000),
+            entry_id=current_request_id(),
         )
         message += f" (audit reference {audit_id})"
     except CopilotError as audit_exc:

@@ -9,6 +9,7 @@ other check, so that the tool chain can propose the write first (copilot/actions
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from copilot.config import ToolsConfig
 from copilot.directory import UserDirectory
 from copilot.errors import ConfigError
+from copilot.metrics import process_metrics
 from copilot.tools.base import ANY_DIRECTORY_USER, Tool, ToolResult
 from copilot.types import Member, Principal
 
@@ -124,6 +126,7 @@ class ToolRegistry:
         if tool is None:
             return ToolResult.failure(f"there is no tool named {name!r}; available: {usable}")
         log.warning("refused tool %s for %s", name, principal.name)
+        process_metrics().access_denials.labels("tool").inc()
         return ToolResult.failure(
             f"tool {name!r} is not available to {principal.name}; available: {usable}"
         )
@@ -131,7 +134,8 @@ class ToolRegistry:
     def _execute(self, tool: Tool, args: BaseModel, principal: Principal) -> ToolResult:
         """Run in a worker thread so a hung tool costs its timeout, not the whole answer."""
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"tool-{tool.name}")
-        future = pool.submit(tool.run, args, principal)
+        # The copy carries the request id (copilot/logs.py) onto the tool's log lines.
+        future = pool.submit(contextvars.copy_context().run, tool.run, args, principal)
         try:
             return future.result(timeout=tool.timeout_s + _GRACE_S)
         except FutureTimeout:
