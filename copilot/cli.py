@@ -28,6 +28,7 @@ from copilot.embedded_model import (
 )
 from copilot.errors import ConfigError, CopilotError, LLMError
 from copilot.llm import open_chat_model
+from copilot.llm_check import check_llm
 from copilot.logs import configure_logging, secret_values
 from copilot.metrics import Metrics
 from copilot.types import Answer
@@ -80,6 +81,12 @@ def _parser() -> argparse.ArgumentParser:
     ui.add_argument("--address", help="where to listen (default COPILOT_UI_ADDRESS, 127.0.0.1)")
     ui.add_argument("--port", type=int, help="default COPILOT_UI_PORT (8501)")
 
+    check = commands.add_parser(
+        "check-llm", help="check that the model server serves our models and features"
+    )
+    check.add_argument("--workspace", type=Path, required=True)
+    check.add_argument("--json", action="store_true", help="print the report as JSON")
+
     setup = commands.add_parser("setup-model", help="assemble and verify the embedded model")
     setup.add_argument("--verify", action="store_true", help="hash the installed file in full")
     setup.add_argument(
@@ -105,6 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "slack": _slack,
             "ui": _ui,
             "setup-model": _setup,
+            "check-llm": _check_llm,
         }
         handler = handlers[args.command]
         return handler(args, settings)
@@ -125,6 +133,26 @@ def _setup(args: argparse.Namespace, settings: Settings) -> int:
         print(f"verified sha256 of {path}")
     print(path)
     return 0
+
+
+def _check_llm(args: argparse.Namespace, settings: Settings) -> int:
+    """Check the configured server (``llm_check``): exit 0 when every check passes, else 1.
+    With no ``COPILOT_LLM_BASE_URL`` there is nothing to check: the embedded server is ours."""
+    if not settings.llm_base_url:
+        message = "COPILOT_LLM_BASE_URL is not set: the embedded model is used, nothing to check"
+        if args.json:
+            print(json.dumps({"base_url": None, "ok": True, "checks": [], "note": message}))
+        else:
+            print(message)
+        return 0
+    report = check_llm(settings)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        print(f"model server {report.base_url}:")
+        for check in report.checks:
+            print(f"  {'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}")
+    return 0 if report.ok else 1
 
 
 def _refresh(args: argparse.Namespace, settings: Settings) -> int:

@@ -660,8 +660,10 @@ def run(settings: Settings) -> int:
     """``copilot slack --workspace W``: build the workspace's copilot and serve until stopped."""
     from copilot.copilot import Workspace
     from copilot.llm import open_chat_model
+    from copilot.llm_check import ensure_llm_served
 
     slack_secrets(settings)
+    ensure_llm_served(settings)  # a misconfigured server fails here, not on a first question
     serve_configured(settings.metrics_host, settings.metrics_port)
     workspace = Workspace(settings)
     audit = AuditLog.from_catalog(workspace.catalog)

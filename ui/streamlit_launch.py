@@ -16,6 +16,7 @@ from pathlib import Path
 
 from copilot.config import Settings
 from copilot.errors import ConfigError
+from copilot.llm_check import ensure_llm_served
 
 APP = Path(__file__).resolve().with_name("streamlit_app.py")
 
@@ -79,4 +80,5 @@ def run(settings: Settings, workspace: Path, *, address: str | None, port: int |
             "the chat page needs the ui extra (streamlit is missing): pip install -e '.[ui]'"
         ) from exc
     command = streamlit_command(settings, workspace, address=address, port=port)
+    ensure_llm_served(settings)  # a misconfigured server fails here, not on a first question
     return subprocess.call(command)

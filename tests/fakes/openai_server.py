@@ -24,6 +24,11 @@ class FakeOpenAIServer:
         self.requests: list[dict[str, Any]] = []
         self.delay_s = delay_s
         self.status = 200
+        self.models = ["fake"]  # what GET /models lists
+        # Given a request, an error message to refuse it with (HTTP 400), as vLLM refuses a
+        # feature it was not started for; None lets it through.
+        self.refuse: Callable[[dict[str, Any]], str | None] = lambda request: None
+        self.authorizations: list[str | None] = []  # the Authorization header of each request
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -31,15 +36,22 @@ class FakeOpenAIServer:
                 pass
 
             def do_GET(self) -> None:
+                server.authorizations.append(self.headers.get("Authorization"))
                 if self.path.rstrip("/").endswith("/models"):
-                    self._send(200, {"object": "list", "data": [{"id": "fake", "object": "model"}]})
+                    data = [{"id": name, "object": "model"} for name in server.models]
+                    self._send(200, {"object": "list", "data": data})
                 else:
                     self._send(404, {"error": {"message": "not found"}})
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 server.requests.append(body)
+                server.authorizations.append(self.headers.get("Authorization"))
                 time.sleep(server.delay_s)
+                refusal = server.refuse(body)
+                if refusal is not None:
+                    self._send(400, {"object": "error", "message": refusal, "code": 400})
+                    return
                 if server.status != 200:
                     self._send(server.status, {"error": {"message": "scripted failure"}})
                     return
