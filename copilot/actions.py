@@ -239,7 +239,10 @@ class Actions:
         """Store ``call`` for ``principal``'s confirmation; nothing runs."""
         owner = owner_of(principal)
         if owner is None:
-            raise ActionError("a write can be proposed to one person only, not to an audience")
+            raise ActionError(
+                f"tool {call.tool.name!r} changes data, so it can be proposed to one person "
+                "only, not to everyone who reads this conversation: ask in a direct message"
+            )
         now = self._clock()
         action = PendingAction(
             id=secrets.token_urlsafe(24),

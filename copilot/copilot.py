@@ -127,9 +127,9 @@ class Copilot:
         self, decision: RouteDecision, question: str, draft: Draft, context: ChainContext
     ) -> Checked:
         """Keep only sentences the verifier accepts; the plan runs again once, with the
-        judge's reasons, if its chains take feedback. A chain's own refusal passes as is, and
-        so does a proposed write (the verifier would pass it too: it states no fact)."""
-        if self._verifier is None or draft.refused or draft.pending_action is not None:
+        judge's reasons, if its chains take feedback. A chain's own refusal passes as is (and
+        the verifier passes a proposed write unjudged: it states no fact)."""
+        if self._verifier is None or draft.refused:
             return Checked(draft, ())
 
         def regenerate(feedback: str) -> Draft:

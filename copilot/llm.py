@@ -183,7 +183,7 @@ class OpenAICompatibleChat:
         except openai.APIStatusError as exc:
             raise LLMError(
                 f"the chat model at {self._base_url} answered HTTP {exc.status_code}: "
-                f"{_short(str(exc))}"
+                f"{one_line(str(exc))}"
             ) from exc
         usage = reply.usage_metadata or {}
         self._count_tokens(options.get("model") or self._model, usage)
@@ -206,7 +206,9 @@ class OpenAICompatibleChat:
             self._metrics.record_tokens(model, prompt, completion)
 
 
-def _short(text: str, limit: int = 300) -> str:
+def one_line(text: str, limit: int = 300) -> str:
+    """A server's error text for a message: whitespace collapsed, at most ``limit`` chars."""
+    text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit] + "…"
 
 

@@ -4,8 +4,8 @@ A vLLM started without the right flags, or serving the model under another name,
 every question with an HTTP 400 or 404 that users only see one failed answer at a time. This
 asks once, up front: does the server answer, does it serve every model name we will send, and
 does it accept the features we use (chat, JSON-schema guided output, tool calls, named and
-automatic). Each
-failure says which flag usually fixes it. The embedded server is never checked: it is ours.
+automatic). Each failure says which flag usually fixes it. The embedded server is never
+checked: it is ours.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import httpx
 
 from copilot.config import Settings
 from copilot.errors import LLMUnavailableError
-from copilot.llm import response_format, sql_model
+from copilot.llm import one_line, response_format, sql_model
 
 JSON_SCHEMA_HINT = (
     "vLLM: guided decoding must be available (recent vLLM has it by default; older ones take "
@@ -205,7 +205,7 @@ def _probe_json(client: httpx.Client, model: str, settings: Settings) -> Check:
         return Check(
             "json_schema",
             False,
-            f"the reply was not JSON ({_short(content)!r}): the schema was ignored; "
+            f"the reply was not JSON ({one_line(content)!r}): the schema was ignored; "
             f"{JSON_SCHEMA_HINT}",
         )
     return Check("json_schema", True, f"{model} answered JSON ({settings.llm_json_mode})")
@@ -253,7 +253,7 @@ def _post(client: httpx.Client, body: dict[str, Any]) -> dict[str, Any] | str:
     try:
         response = client.post("/chat/completions", json=body)
     except httpx.HTTPError as exc:
-        return f"the request failed ({type(exc).__name__}: {_short(str(exc))})"
+        return f"the request failed ({type(exc).__name__}: {one_line(str(exc))})"
     if response.status_code != 200:
         return f"the server answered HTTP {response.status_code}: {_error_text(response)}"
     try:
@@ -269,16 +269,11 @@ def _error_text(response: httpx.Response) -> str:
     try:
         payload = response.json()
     except ValueError:
-        return _short(response.text)
+        return one_line(response.text)
     if isinstance(payload, dict):
         error = payload.get("error", payload)
         if isinstance(error, dict) and error.get("message"):
-            return _short(str(error["message"]))
+            return one_line(str(error["message"]))
         if isinstance(error, str):
-            return _short(error)
-    return _short(response.text)
-
-
-def _short(text: str, limit: int = 300) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit] + "…"
+            return one_line(error)
+    return one_line(response.text)

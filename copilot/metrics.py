@@ -31,6 +31,7 @@ from prometheus_client import (
 
 from copilot.errors import CopilotError
 from copilot.types import Answer
+from copilot.verify_checks import NOT_VISIBLE
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +39,6 @@ Outcome = Literal["answered", "refused", "unverified", "pending_confirmation"]
 # Seconds: a cheap refusal takes milliseconds, a CPU model's answer a minute or more.
 LATENCY_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 80, 160, 320)
 REFRESH_CHANGES = ("added", "updated", "deleted", "unchanged")
-# What the verifier writes when a sentence cites a source its reader may not see
-# (copilot/verify_checks.py ``visible_citations``): the one place such a citation is dropped.
-NOT_VISIBLE = "may not see"
 
 
 class MetricsError(CopilotError):
@@ -187,7 +185,7 @@ def not_visible_citations(verdicts: Iterable[Mapping[str, Any]]) -> int:
 
 # -- the process's metrics and their endpoint ------------------------------------------------
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # serve_metrics holds it while it may create the process metrics
 _process: Metrics | None = None
 _served: dict[tuple[str, int], int] = {}
 
@@ -208,7 +206,7 @@ def serve_metrics(host: str, port: int, metrics: Metrics | None = None) -> int:
     with _lock:
         if port and (host, port) in _served:
             return _served[(host, port)]
-        registry = (metrics or _unlocked_process()).registry
+        registry = (metrics or process_metrics()).registry
         try:
             server, _ = start_http_server(port, addr=host, registry=registry)
         except OSError as exc:
@@ -225,10 +223,3 @@ def serve_metrics(host: str, port: int, metrics: Metrics | None = None) -> int:
 def serve_configured(host: str, port: int) -> int | None:
     """The surfaces' call: ``COPILOT_METRICS_PORT`` 0 means no endpoint (the default)."""
     return None if port == 0 else serve_metrics(host, port)
-
-
-def _unlocked_process() -> Metrics:
-    global _process
-    if _process is None:
-        _process = Metrics()
-    return _process

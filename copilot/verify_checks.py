@@ -118,6 +118,10 @@ class Verdict:
         }
 
 
+# The wording of a citation dropped for access; copilot.metrics counts it in the reasons.
+NOT_VISIBLE = "may not see"
+
+
 def visible_citations(
     sentence: str, evidence: Sequence[Evidence], principal: Principal
 ) -> tuple[list[int], list[str]]:
@@ -129,7 +133,7 @@ def visible_citations(
         if not 1 <= n <= len(evidence):
             problems.append(f"[{n}] points at no evidence")
         elif not evidence[n - 1].access.allows(principal):
-            problems.append(f"[{n}] is a source this reader may not see")
+            problems.append(f"[{n}] is a source this reader {NOT_VISIBLE}")
         else:
             kept.append(n)
     return kept, problems

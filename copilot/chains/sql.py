@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,8 +28,14 @@ from copilot.errors import ConfigError, CopilotError
 from copilot.llm import ChatMessage, ChatModel
 from copilot.sql.guard import GuardedSql, SqlRefused, guard_sql
 from copilot.sql.readonly import QueryResult, ReadOnlyDatabase, SqlExecutionError
-from copilot.sql.repair import NO_ROWS, card_columns, repair_message
-from copilot.sql.values import describe_values, find_values, question_phrases, text_columns
+from copilot.sql.repair import NO_ROWS, repair_message
+from copilot.sql.values import (
+    card_columns,
+    describe_values,
+    find_values,
+    question_phrases,
+    text_columns,
+)
 from copilot.sql.voting import Candidate, vote
 from copilot.types import Access, Chunk, Draft, Evidence, Principal, ResultTable
 from indexes.catalog import Catalog
@@ -144,12 +150,14 @@ def schema_text(cards: Sequence[Evidence]) -> str:
     return "\n\n".join("\n".join(lines) for lines in blocks.values())
 
 
-def _shown_columns(cards: Sequence[Evidence], source: str) -> Columns:
-    """Table -> its columns, from the schema cards the model was shown (for repair hints)."""
+def _columns_by_table(
+    cards: Sequence[Evidence], source: str, read: Callable[[str], list[str]] = card_columns
+) -> Columns:
+    """Table -> the columns ``read`` finds in its cards (a table's chunks merged, in order)."""
     columns: Columns = {}
     for card in cards:
         found = columns.setdefault(card.source_id.removeprefix(f"db:{source}."), [])
-        found += [c for c in card_columns(card.text) if c not in found]
+        found += [c for c in read(card.text) if c not in found]
     return columns
 
 
@@ -164,7 +172,7 @@ class _Attempts:
         self._base = messages
         self.messages = messages
         self.failed: set[str] = set()
-        self.empty: tuple[str | None, QueryResult | None] | None = None
+        self.empty: tuple[str, QueryResult] | None = None
 
     def failed_with(self, candidate: str, message: str) -> None:
         self.failed.add(candidate)
@@ -256,7 +264,7 @@ class SqlChain(Chain):
             values = self._linked_values(question, cards, source)
         with context.timed("generate"):
             messages = self._prompt(question, cards, self._databases[source].dialect, values)
-            columns = _shown_columns(cards, source)
+            columns = _columns_by_table(cards, source)
             sql, result = self._query(messages, source, set(allowed.values()), columns)
         return SqlFound(source, tuple(cards), sql, result)
 
@@ -313,10 +321,7 @@ class SqlChain(Chain):
         """Prompt lines naming the question's phrases that are stored values, and where."""
         if not self._options.value_linking:
             return ""
-        columns: dict[str, list[str]] = {}
-        for card in cards:
-            found = columns.setdefault(card.source_id.removeprefix(f"db:{source}."), [])
-            found += [c for c in text_columns(card.text) if c not in found]
+        columns = _columns_by_table(cards, source, text_columns)
         matches = find_values(self._databases[source], columns, question_phrases(question))
         return describe_values(matches)
 

@@ -23,6 +23,7 @@ import numpy as np
 
 from copilot.chains.base import Chain, ChainContext
 from copilot.citations import strip_markers
+from copilot.errors import CopilotError
 from copilot.llm import ChatMessage, ChatModel, Completion, ToolCall
 from copilot.tools.base import Tool, ToolResult
 from copilot.tools.registry import PreparedCall, ToolRegistry
@@ -42,11 +43,6 @@ ANSWER_PROMPT = (
     "You answer employees' questions from tool results. Use only facts in the results. "
     "Reply with one or two short sentences, each ending with its result number in brackets "
     "like [1]. If the results do not answer the question, reply: I don't know."
-)
-
-ONE_PERSON_ONLY = (
-    "tool {name!r} changes data, so it can be proposed to one person only, not to everyone "
-    "who reads this conversation: ask in a direct message"
 )
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -139,9 +135,10 @@ class ToolChain(Chain):
         prepared = self._registry.prepare(call.name, call.arguments, principal)
         if isinstance(prepared, ToolResult):
             return prepared
-        if len(principal.members) != 1:
-            return ToolResult.failure(ONE_PERSON_ONLY.format(name=call.name))
-        run.proposal = self._proposals.propose(prepared, principal)
+        try:  # an audience, not one person, or a catalog failure: the model hears why
+            run.proposal = self._proposals.propose(prepared, principal)
+        except CopilotError as exc:
+            return ToolResult.failure(str(exc))
         return ToolResult.success({"proposed": run.proposal.id})
 
     def _final_answer(self, run: _Run) -> str:

@@ -27,18 +27,12 @@ _MISSING_TABLE = (
     re.compile(r"relation ([\w.\"`]+) does not exist", re.IGNORECASE),
     re.compile(r"table '([^']+)' doesn't exist", re.IGNORECASE),
 )
-_COLUMN_LINE = re.compile(r"^- (?P<name>[^\s(]+) \(", re.MULTILINE)
 
 NO_ROWS = (
     "That query ran but returned no rows. If the question expects an answer, a condition is "
     "probably wrong: compare each value with the column that stores it (see the values listed "
     "with the question) and check the joins. Write a corrected query."
 )
-
-
-def card_columns(card_text: str) -> list[str]:
-    """The column names a schema card lists ("- NAME (TYPE) ..." lines), in order."""
-    return _COLUMN_LINE.findall(card_text)
 
 
 def repair_message(

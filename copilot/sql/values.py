@@ -83,6 +83,11 @@ def question_phrases(question: str, *, max_words: int = 3, limit: int = 60) -> l
     return phrases[:limit]
 
 
+def card_columns(card_text: str) -> list[str]:
+    """Every column name a schema card lists, in order."""
+    return [m.group("name") for m in _COLUMN_LINE.finditer(card_text)]
+
+
 def text_columns(card_text: str) -> list[str]:
     """The text-typed columns a schema card lists (numbers and dates never hold names)."""
     return [

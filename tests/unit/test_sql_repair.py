@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from copilot.sql.repair import card_columns, repair_message
+from copilot.sql.repair import repair_message
+from copilot.sql.values import card_columns
 
 COLUMNS = {
     "city": ["city_name", "population", "state_name"],
