@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.common import print_table, write_rows
+
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SLACK = REPO.parent / "shared" / "benchmarks" / "slack" / "slack_export"
 
@@ -79,27 +81,29 @@ def measure(name: str, workspace: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def print_table(rows: list[dict[str, Any]]) -> None:
-    columns = list(dict.fromkeys(key for row in rows for key in row))
-    print(" | ".join(columns))
-    print(" | ".join("---" for _ in columns))
-    for row in rows:
-        print(" | ".join(str(row.get(c, "")) for c in columns))
+def run(workspace: Path, slack_export: Path | None) -> list[dict[str, Any]]:
+    """Both runs on ``workspace``, then on ``slack_export`` when given and present."""
+    rows = measure(workspace.name, workspace)
+    if slack_export is not None and (slack_export.is_dir() or slack_export.is_file()):
+        with tempfile.TemporaryDirectory() as folder:
+            export_ws = slack_workspace(slack_export.resolve(), Path(folder))
+            rows += measure(slack_export.parent.name + " export", export_ws)
+    elif slack_export is not None:
+        print(f"(no Slack export at {slack_export}; pass --slack-export)", file=sys.stderr)
+    return rows
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--workspace", type=Path, default=REPO / "examples" / "acme")
     parser.add_argument("--slack-export", type=Path, default=DEFAULT_SLACK)
-    args = parser.parse_args()
-    rows = measure(args.workspace.name, args.workspace)
-    if args.slack_export.is_dir() or args.slack_export.is_file():
-        with tempfile.TemporaryDirectory() as folder:
-            workspace = slack_workspace(args.slack_export.resolve(), Path(folder))
-            rows += measure(args.slack_export.parent.name + " export", workspace)
-    else:
-        print(f"(no Slack export at {args.slack_export}; pass --slack-export)", file=sys.stderr)
+    parser.add_argument("--no-slack", action="store_true", help="only --workspace")
+    parser.add_argument("--out", type=Path, help="write the rows as JSON here")
+    args = parser.parse_args(argv)
+    rows = run(args.workspace, None if args.no_slack else args.slack_export)
     print_table(rows)
+    write_rows(args.out, rows)
+    return rows
 
 
 if __name__ == "__main__":

@@ -87,6 +87,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--workspace", type=Path, required=True)
     check.add_argument("--json", action="store_true", help="print the report as JSON")
 
+    from eval.cli import add_arguments as eval_arguments  # eval imports copilot, not back
+
+    evaluation = commands.add_parser(
+        "eval", help="measure the stack and the baselines on a dataset or benchmark"
+    )
+    eval_arguments(evaluation)
+
     setup = commands.add_parser("setup-model", help="assemble and verify the embedded model")
     setup.add_argument("--verify", action="store_true", help="hash the installed file in full")
     setup.add_argument(
@@ -113,6 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "ui": _ui,
             "setup-model": _setup,
             "check-llm": _check_llm,
+            "eval": _eval,
         }
         handler = handlers[args.command]
         return handler(args, settings)
@@ -121,6 +129,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    """``copilot eval``: the report's files; its figures are read there, not from the code."""
+    from eval.cli import run
+
+    run(args)
+    return 0
 
 
 def _setup(args: argparse.Namespace, settings: Settings) -> int:

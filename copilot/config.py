@@ -293,6 +293,16 @@ class Settings(BaseSettings):
     rrf_k: int = 60
     min_relevance: float = 0.40
     relevance_window: float = 0.15
+    # The FAISS index type: auto = exact flat up to vector_flat_max vectors, HNSW above
+    # (flat's single-query latency grows with the corpus; bench/index_types.py measures it).
+    vector_index: Literal["auto", "flat", "hnsw", "ivfpq"] = "auto"
+    vector_flat_max: int = Field(default=20_000, ge=1)
+    # Search effort: HNSW candidate list (recall vs latency) and IVF lists probed per query.
+    vector_hnsw_ef_search: int = Field(default=64, ge=1)
+    vector_ivf_nprobe: int = Field(default=32, ge=1)
+    # OpenMP threads for one vector search (0: faiss's default, all cores). One is steadier and
+    # faster on busy cores (flat, 50k vectors, 2 busy cores: p50 31 ms vs 104 ms on two).
+    vector_search_threads: int = Field(default=1, ge=0)
     # The verifier: off; lenient (drops contradicted sentences and those failing a cheap
     # check, keeps what the judge merely finds not mentioned); strict (keeps only supported).
     verifier: Literal["off", "lenient", "strict"] = "strict"

@@ -40,6 +40,7 @@ from indexes.lock import refresh_lock
 from indexes.refresh import Refresher, RefreshReport
 from indexes.retriever import Retriever
 from indexes.store import IndexStore
+from indexes.vector import VectorConfig
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +199,8 @@ class Workspace:
 
     @cached_property
     def store(self) -> IndexStore:
-        return IndexStore(self.settings.resolved_data_dir)
+        vector_config = VectorConfig.from_settings(self.settings)
+        return IndexStore(self.settings.resolved_data_dir, vector_config)
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -278,7 +280,15 @@ class Workspace:
         available: set[Route],
         documents: DocumentProbe | None = None,
     ) -> Router:
-        return Router(self.embedder, chat, self.settings.ws.router, available, documents)
+        searchable = any(not isinstance(s, DatabaseSource) for s in self.settings.ws.sources)
+        return Router(
+            self.embedder,
+            chat,
+            self.settings.ws.router,
+            available,
+            documents,
+            nothing_to_search=not searchable,
+        )
 
     def retrieval_chain(self, chat: ChatModel, retriever: Retriever | None = None) -> Chain:
         return RetrievalChain(

@@ -109,6 +109,25 @@ def _to_langchain(message: ChatMessage) -> Any:
     return AIMessage(content, tool_calls=calls)
 
 
+def langchain_chat(settings: Settings, base_url: str, *, model: str | None = None) -> Any:
+    """LangChain's ``ChatOpenAI`` for the server at ``base_url``, set up as ours is (key,
+    temperature, max tokens, timeout, retries); ``model`` overrides ``llm_model``. Public so
+    that the evaluation's LangChain baseline talks to the server exactly as we do."""
+    from langchain_openai import ChatOpenAI
+
+    return ChatOpenAI(
+        model=model or settings.llm_model,
+        base_url=base_url,
+        api_key=settings.llm_api_key,
+        temperature=settings.llm_temperature,
+        max_completion_tokens=settings.llm_max_tokens,
+        # llama.cpp's server reads only the older ``max_tokens``; vLLM accepts both.
+        extra_body={"max_tokens": settings.llm_max_tokens},
+        timeout=settings.llm_timeout_s,
+        max_retries=settings.llm_max_retries,
+    )
+
+
 class OpenAICompatibleChat:
     """``ChatModel`` over any OpenAI-compatible server, through LangChain's ``ChatOpenAI``."""
 
@@ -120,24 +139,12 @@ class OpenAICompatibleChat:
         tools_model: str | None = None,
         metrics: Metrics | None = None,
     ) -> None:
-        from langchain_openai import ChatOpenAI
-
         self._base_url = base_url
         self._model = settings.llm_model
         self._metrics = metrics or process_metrics()
         self._json_mode = json_mode or settings.llm_json_mode
         self._tools_model = tools_model or settings.llm_tools_model
-        self._llm = ChatOpenAI(
-            model=settings.llm_model,
-            base_url=base_url,
-            api_key=settings.llm_api_key,
-            temperature=settings.llm_temperature,
-            max_completion_tokens=settings.llm_max_tokens,
-            # llama.cpp's server reads only the older ``max_tokens``; vLLM accepts both.
-            extra_body={"max_tokens": settings.llm_max_tokens},
-            timeout=settings.llm_timeout_s,
-            max_retries=settings.llm_max_retries,
-        )
+        self._llm = langchain_chat(settings, base_url)
 
     def complete(
         self,
@@ -345,15 +352,7 @@ class _EmbeddedChat:
         temperature: float | None = None,
         model: str | None = None,
     ) -> Completion:
-        if self._client is None:
-            base_url = self._server.start()
-            self._client = OpenAICompatibleChat(
-                self._settings,
-                base_url,
-                json_mode="json_object",
-                tools_model=tools_alias(self._settings.llm_model),
-            )
-        return self._client.complete(
+        return self._started().complete(
             messages,
             max_tokens=max_tokens,
             json_schema=json_schema,
@@ -362,6 +361,23 @@ class _EmbeddedChat:
             temperature=temperature,
             model=self._served(model),
         )
+
+    def server_url(self) -> str:
+        """The started server's OpenAI-compatible URL, for clients other than ours (the
+        evaluation's baselines talk to the same model through their own frameworks)."""
+        self._started()
+        return self._server.base_url
+
+    def _started(self) -> OpenAICompatibleChat:
+        if self._client is None:
+            base_url = self._server.start()
+            self._client = OpenAICompatibleChat(
+                self._settings,
+                base_url,
+                json_mode="json_object",
+                tools_model=tools_alias(self._settings.llm_model),
+            )
+        return self._client
 
     def _served(self, model: str | None) -> str | None:
         """``model`` if the embedded server has it; else the main model, with one warning

@@ -221,8 +221,12 @@ class Router:
         config: RouterConfig,
         available: Iterable[Route],
         documents: DocumentProbe | None = None,
+        nothing_to_search: bool = False,
     ) -> None:
         self._embedder = embedder
+        # A workspace of databases only: retrieval would search schema cards alone, so what
+        # would go there in doubt goes to sql instead.
+        self._nothing_to_search = nothing_to_search and "sql" in set(available)
         self._documents = documents
         self._chat = chat
         self._config = config
@@ -245,15 +249,25 @@ class Router:
         one the probe is skipped (the examples alone decide)."""
         ranked = self.rank(question, principal)
         decided = self._decide_fast(question, ranked)
-        if decided is not None:
+        if decided is None:
+            decided = (
+                self._fallback(ranked, "no chat model configured")
+                if self._chat is None
+                else self._ask_model(question, ranked)
+            )
+        return self._searchable(decided)
+
+    def _searchable(self, decided: RouteDecision) -> RouteDecision:
+        """``decided``, unless it sends a question to retrieval with no documents to search."""
+        if not (self._nothing_to_search and decided.route == DEFAULT_ROUTE):
             return decided
-        if self._chat is None:
-            return self._fallback(ranked, "no chat model configured")
-        return self._ask_model(question, ranked)
+        reason = f"{decided.reason}; this workspace has only databases: sql"
+        return RouteDecision("sql", reason, ("sql",), decided.fast_path, decided.scores)
 
     def fast_route(self, question: str, principal: Principal | None = None) -> RouteDecision | None:
         """The fast path alone: a decision, or ``None`` when the examples are not sure."""
-        return self._decide_fast(question, self.rank(question, principal))
+        decided = self._decide_fast(question, self.rank(question, principal))
+        return None if decided is None else self._searchable(decided)
 
     def rank(self, question: str, principal: Principal | None = None) -> Ranking:
         """Score every available route: its best example cosine (retrieval: or documents)."""

@@ -2,7 +2,9 @@
 
 Fields: ``id``, ``question``, ``user`` (email), ``expected_route`` (retrieval | sql | tool),
 ``expected_source_ids``, ``answer_facts`` (strings a correct answer contains), ``answerable``;
-optional ``kind``, ``forbidden_source_ids``, ``gold_sql``, ``notes``.
+optional ``kind``, ``forbidden_source_ids``, ``gold_sql``, ``notes``, ``answer`` (a short
+reference answer, scored by exact match and F1; without it the facts joined are the reference)
+and ``database`` (the database source ``gold_sql`` runs on, when the workspace has several).
 """
 
 from __future__ import annotations
@@ -35,6 +37,13 @@ class GoldenItem:
     kind: str = ""
     forbidden_source_ids: tuple[str, ...] = field(default_factory=tuple)
     gold_sql: str | None = None
+    answer: str | None = None
+    database: str | None = None
+
+    @property
+    def reference(self) -> str:
+        """What exact match and F1 compare an answer with."""
+        return self.answer if self.answer else " ".join(self.answer_facts)
 
 
 def load_golden(path: Path) -> list[GoldenItem]:
@@ -59,6 +68,8 @@ def load_golden(path: Path) -> list[GoldenItem]:
                     kind=str(raw.get("kind", "")),
                     forbidden_source_ids=tuple(raw.get("forbidden_source_ids") or ()),
                     gold_sql=raw.get("gold_sql"),
+                    answer=raw.get("answer"),
+                    database=raw.get("database"),
                 )
             )
         except (ValueError, TypeError) as exc:

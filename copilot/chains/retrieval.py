@@ -25,8 +25,18 @@ SYSTEM_PROMPT = (
     "brackets like [2]. If the sources do not answer the question, reply: I don't know."
 )
 
-# Two worked turns teach a small model the format better than any instruction does.
+# Two worked turns teach a small model the format better than any instruction does. The
+# answered one comes last: a 0.5B model copies the nearest example, and with the refusal
+# last it said "I don't know" even when source [1] held the answer (seen on 2026-11-21 after
+# a llama.cpp rebuild changed its arithmetic slightly). Unsupported answers are the
+# verifier's to remove; a needless refusal has no second chance.
 _EXAMPLES: tuple[tuple[str, str], ...] = (
+    (
+        "Sources:\n[1] (Office guide) The office opens at 8:00.\n"
+        "[2] (#random: lunch) Li: Tacos on Friday!\n\n"
+        "Question: What is the company's stock ticker?",
+        DONT_KNOW,
+    ),
     (
         "Sources:\n"
         "[1] (Expenses policy) Meals on business travel are reimbursed up to $60 per day. "
@@ -36,12 +46,6 @@ _EXAMPLES: tuple[tuple[str, str], ...] = (
         "Question: How much can I expense for meals when travelling?",
         "Meals on business travel are reimbursed up to $60 per day [1]. "
         "Receipts are required above $25 [1].",
-    ),
-    (
-        "Sources:\n[1] (Office guide) The office opens at 8:00.\n"
-        "[2] (#random: lunch) Li: Tacos on Friday!\n\n"
-        "Question: What is the company's stock ticker?",
-        DONT_KNOW,
     ),
 )
 

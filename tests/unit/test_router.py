@@ -161,3 +161,20 @@ def test_a_document_the_asker_may_not_see_does_not_count(tiny: Workspace) -> Non
     assert ranked.documents < router.rank(MOVERS, tiny.principal("bob@tiny.example")).documents
     assert ranked.documents < RouterConfig().fast_threshold - 2 * RouterConfig().fast_margin
     assert router.fast_route(MOVERS, ann) is None
+
+
+def test_a_workspace_of_databases_only_sends_doubt_to_sql(
+    embedder: SentenceTransformerEmbedder,
+) -> None:
+    """With nothing but schema cards to search, "in doubt, retrieval" would answer a data
+    question from the schema; such a workspace sends it to sql instead (tools still win)."""
+    question = "What's the policy on working from abroad?"
+    databases_only = Router(embedder, None, RouterConfig(), {"sql", "tool"}, nothing_to_search=True)
+    with_documents = _router(embedder, None, available={"sql", "tool"})
+    decided = databases_only.route(question)
+    assert with_documents.route(question).route == "retrieval"
+    assert (decided.route, decided.plan) == ("sql", ("sql",))
+    assert "only databases" in decided.reason
+    assert databases_only.route("Who's on call for SRE tonight?").route == "tool"
+    no_sql = Router(embedder, None, RouterConfig(), {"tool"}, nothing_to_search=True)
+    assert no_sql.route(question).route == "retrieval"  # nowhere better to send it
