@@ -157,3 +157,16 @@ def test_report_files_hold_the_figures_and_charts(tmp_path: Path) -> None:
     page = paths["html"].read_text()
     assert page.count("data:image/png;base64,") == len(list(tmp_path.glob("*.png"))) >= 3
     assert summarise(rows)["questions"] == 4
+
+
+def test_a_slack_question_finds_the_thread_it_opens() -> None:
+    from eval.benchmarks import _find_thread
+
+    openings = {
+        "Is there a `match` pattern that means zero or one?": "slack:C1:1.0",
+        "Happy new year all. Why is the effect manager discouraged?": "slack:C2:2.0",
+    }
+    asked = "Happy new year all. Why is the effect manager discouraged?\nMore detail here."
+    assert _find_thread(openings, asked) == "slack:C2:2.0"
+    assert _find_thread(openings, "Something nobody asked") is None
+    assert _find_thread(openings, "   ") is None
