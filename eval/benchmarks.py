@@ -21,7 +21,9 @@ from copilot.config import Settings
 from copilot.copilot import Workspace
 from copilot.errors import ConfigError
 from eval.golden import GoldenItem
+from eval.sql_accuracy import database_workspace
 from eval.verifier import hotpot_workspace
+from indexes.catalog import StoredChunk
 
 
 @dataclass(frozen=True)
@@ -67,13 +69,7 @@ def text2sql(folder: Path, workdir: Path) -> list[Part]:
         name = db_file.split("-")[0]
         workspace = workdir / f"text2sql-{name}"
         workspace.mkdir(parents=True, exist_ok=True)
-        (workspace / "copilot.yaml").write_text(
-            f"name: {name}\nsources:\n  - type: database\n    name: {name}\n"
-            f"    url: 'sqlite:///{(folder / db_file).resolve()}'\n"
-            "    access: {default: {public: true}}\n"
-            "sql: {row_limit: 100000, max_repairs: 2}\n",
-            encoding="utf-8",
-        )
+        database_workspace(workspace, name, (folder / db_file).resolve())
         items = [
             GoldenItem(
                 id=f"{name}-{number}",
@@ -133,7 +129,7 @@ def _find_thread(openings: dict[str, str], first_message: str) -> str | None:
     return next((doc for text, doc in openings.items() if head and text.startswith(head)), None)
 
 
-def _ingest(workspace: Path) -> list:  # type: ignore[type-arg]
+def _ingest(workspace: Path) -> list[StoredChunk]:
     copilot_workspace = Workspace(Settings.load(workspace))
     copilot_workspace.ingest()
     return copilot_workspace.catalog.all_chunks()

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from eval import plots
+from eval.metrics import percentile
 from eval.runner import LANGCHAIN_SQL, LLAMAINDEX, OURS, OURS_UNVERIFIED, EvalRun
 from eval.summary import by_system, compare, mean, summarise
 
@@ -54,8 +55,6 @@ def build(run: EvalRun, meta: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def retrieval_summary(probe: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    from eval.metrics import percentile
-
     if not probe:
         return {}
     latencies = [float(p["ms"]) for p in probe]

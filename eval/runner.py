@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from copilot.config import DatabaseSource, Settings
 from copilot.copilot import Copilot, Workspace
@@ -23,11 +23,13 @@ from copilot.errors import CopilotError
 from copilot.llm import ChatMessage, ChatModel, open_chat_model
 from copilot.sql.readonly import ReadOnlyDatabase
 from copilot.types import Access, Principal
+from eval.baselines.langchain_sql import database_urls
 from eval.golden import GoldenItem
 from eval.metrics import recall_at_k, reciprocal_rank, unique_in_order
-from eval.scoring import Attempt, Rows, ScoringContext, score
+from eval.scoring import Attempt, Rows, ScoringContext, score, sounds_like_refusal
 from eval.verifier import MemoChat
 
+T = TypeVar("T")
 OURS = "ours"
 OURS_UNVERIFIED = "ours_verifier_off"
 LLAMAINDEX = "llamaindex_vectorstoreindex"
@@ -152,7 +154,7 @@ class GoldRows:
     """The gold SQL's rows, run read-only on the item's database (memoised per item)."""
 
     def __init__(self, settings: Settings) -> None:
-        self._urls = {s.name: s.url for s in settings.ws.sources if isinstance(s, DatabaseSource)}
+        self._urls = database_urls(settings)
         self._memo: dict[str, Rows | None] = {}
 
     def __call__(self, item: GoldenItem) -> Rows | None:
@@ -161,13 +163,18 @@ class GoldRows:
         return self._memo[item.id]
 
     def _run(self, item: GoldenItem) -> Rows | None:
-        url = self._urls.get(item.database or "") or (
-            next(iter(self._urls.values())) if len(self._urls) == 1 else None
-        )
+        url = for_item(self._urls, item)
         if url is None or not item.gold_sql:
             return None
         database = ReadOnlyDatabase(url, row_limit=1_000_000, timeout_s=60)
         return tuple(tuple(r) for r in database.run(item.gold_sql).rows)
+
+
+def for_item(by_database: Mapping[str, T], item: GoldenItem) -> T | None:
+    """What belongs to the item's database: the one it names, or the only one there is."""
+    if item.database:
+        return by_database.get(item.database)
+    return next(iter(by_database.values())) if len(by_database) == 1 else None
 
 
 _JUDGE_SCHEMA = {
@@ -216,9 +223,7 @@ class Baselines:
         out: list[Attempt] = []
         if self._rag is not None and item.expected_route == "retrieval":
             out.append(_from_baseline(LLAMAINDEX, self._rag.answer(item.question)))
-        chain = self._sql.get(item.database or "") or (
-            next(iter(self._sql.values())) if len(self._sql) == 1 else None
-        )
+        chain = for_item(self._sql, item)
         if chain is not None and item.gold_sql:
             out.append(_from_baseline(LANGCHAIN_SQL, chain.answer(item.question)))
         return out
@@ -227,8 +232,6 @@ class Baselines:
 def _from_baseline(system: str, answer: Any) -> Attempt:
     """A baseline's answer as an attempt, with no route: a baseline does not route, so it is
     left out of route accuracy."""
-    from eval.scoring import sounds_like_refusal
-
     rows = None if answer.rows is None else tuple(tuple(r) for r in answer.rows)
     return Attempt(
         system=system,
@@ -248,7 +251,7 @@ def _baselines(settings: Settings, chat: ChatModel, enabled: bool) -> Iterator[B
     if not enabled:
         yield Baselines(None, {})
         return
-    from eval.baselines.langchain_sql import LangChainSqlBaseline, database_urls
+    from eval.baselines.langchain_sql import LangChainSqlBaseline
     from eval.baselines.llamaindex_rag import LlamaIndexBaseline
 
     base_url = server_url(settings, chat)

@@ -39,7 +39,8 @@ def _rows(db_file: Path, sql: str) -> list[tuple[Any, ...]]:
         return conn.execute(sql).fetchall()
 
 
-def _workspace(folder: Path, name: str, db_file: Path) -> Path:
+def database_workspace(folder: Path, name: str, db_file: Path) -> Path:
+    """A workspace whose one source is the SQLite file ``db_file``, readable by anyone."""
     (folder / "copilot.yaml").write_text(
         f"name: {name}\nsources:\n"
         f"  - type: database\n    name: {name}\n    url: 'sqlite:///{db_file}'\n"
@@ -110,7 +111,7 @@ def run_benchmark(
         db_file = (path.parent / db_name).resolve()
         with tempfile.TemporaryDirectory() as folder:
             name = db_name.split("-")[0]
-            settings = Settings.load(_workspace(Path(folder), name, db_file))
+            settings = Settings.load(database_workspace(Path(folder), name, db_file))
             workspace = Workspace(settings)
             workspace.ingest()
             with open_chat_model(settings, settings.resolved_data_dir) as chat:
