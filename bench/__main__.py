@@ -1,8 +1,10 @@
 """Every benchmark in one command: ``python -m bench`` (``--quick`` for a smoke run).
 
-    python -m bench                       # refresh, index types, retrieval at 10k and 100k
+    python -m bench                       # refresh, index types, retrieval at 10k and 100k,
+                                          # batch embedding (local vs Ray) of 5000 Slack chunks
     python -m bench --quick               # tiny sizes, acme only: a minute or two, for smoke use
     python -m bench --only retrieval --sizes 10k,100k,1m --out bench-results
+    python -m bench --only embedding      # local vs Ray Data batch embedding (the ray extra)
 
 One Markdown table per benchmark on stdout and one JSON file per benchmark in ``--out``
 (``bench-results/``, git-ignored). The 1M sizes are opt-in (``--sizes``): building them
@@ -18,10 +20,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import index_types, refresh, retrieval
+from bench import embedding, index_types, refresh, retrieval
 from bench.common import sizes_arg
 
-BENCHES = ("refresh", "index_types", "retrieval")
+BENCHES = ("refresh", "index_types", "retrieval", "embedding")
 
 
 def _runners(args: argparse.Namespace) -> dict[str, Callable[[], list[dict[str, Any]]]]:
@@ -34,6 +36,11 @@ def _runners(args: argparse.Namespace) -> dict[str, Callable[[], list[dict[str, 
         "refresh": lambda: refresh.main(slack),
         "index_types": lambda: index_types.main(["--sizes", sizes_text, *queries]),
         "retrieval": lambda: retrieval.main(["--sizes", sizes_text, *queries]),
+        "embedding": lambda: embedding.main(
+            ["--workspace", str(refresh.REPO / "examples" / "acme"), "--batch-size", "32"]
+            if args.quick
+            else ["--limit", "5000"]
+        ),
     }
 
 

@@ -285,6 +285,27 @@ class Settings(BaseSettings):
     # CPU threads for embedding one question (0: torch's default). One thread answers a short
     # question faster and far more steadily than two that must be woken (p90 12 ms vs 21 ms).
     embedding_query_threads: int = 1
+    # What embeds a question: onnxruntime (the model exported once to COPILOT_MODEL_DIR/onnx and
+    # checked against torch: 7.7 ms vs 17 ms on one thread, same vectors), torch, or auto
+    # (onnx when onnxruntime is installed and the model is mean-pooled, else torch).
+    embedding_query_runtime: Literal["auto", "onnx", "torch"] = "auto"
+    # Where a refresh embeds its chunks: in this process (local), or as a Ray Data job over a
+    # pool of model copies (ray; needs the `ray` extra). Questions are always embedded here:
+    # a dozen tokens must not wait on a cluster. Worth it with many GPUs or nodes; on one
+    # machine it only adds Ray's start-up (docs/deployment.md, bench/embedding.py).
+    embedding_backend: Literal["local", "ray"] = "local"
+    # A running Ray cluster to join ("auto", "host:6379"); unset: start a local Ray for the
+    # refresh, with ray_num_cpus CPUs (unset: all), and shut it down after.
+    ray_address: str | None = None
+    ray_num_cpus: int | None = Field(default=None, ge=1)
+    # Model copies (Ray actors) embedding at once, one CPU each; capped at what the cluster has.
+    ray_actors: int = Field(default=2, ge=1)
+    # Texts per Ray batch sent to one actor (the model still encodes embedding_batch_size at a
+    # time). Fewer texts than this are embedded locally: one batch cannot be spread out.
+    ray_batch_size: int = Field(default=256, ge=1)
+    # GPUs per actor: 0 = CPU actors; auto = one GPU each when the cluster has GPUs (and no
+    # more actors than GPUs); a number (0.5 shares a GPU between two actors) as given.
+    ray_gpus_per_actor: Literal["auto"] | float = Field(default=0.0)
     chunk_tokens: int = 200
     chunk_overlap_tokens: int = 30
     # Retrieval.

@@ -37,6 +37,7 @@ from indexes.catalog import Catalog
 from indexes.chunking import Chunker
 from indexes.embeddings import Embedder, SentenceTransformerEmbedder
 from indexes.lock import refresh_lock
+from indexes.ray_embeddings import RayBatchEmbedder
 from indexes.refresh import Refresher, RefreshReport
 from indexes.retriever import Retriever
 from indexes.store import IndexStore
@@ -204,6 +205,10 @@ class Workspace:
 
     @cached_property
     def embedder(self) -> Embedder:
+        """The refresh's batches go where ``embedding_backend`` says; questions stay local
+        either way (``RayBatchEmbedder`` imports Ray only when it first embeds a batch)."""
+        if self.settings.embedding_backend == "ray":
+            return RayBatchEmbedder(self.settings)
         return SentenceTransformerEmbedder(self.settings)
 
     def principal(self, email: str | None) -> Principal:

@@ -40,6 +40,13 @@ class ModelMissingError(CopilotError):
     """Model weights are not installed where they are expected."""
 
 
+class EmbeddingBackendError(CopilotError):
+    """The batch embedding backend (Ray) could not start, be reached, or finish the job.
+
+    Not a ``ConfigError``: a cluster that is down tonight may be up tomorrow, so a refresh
+    exits 1 (retried by the next run) with nothing changed."""
+
+
 class LLMError(CopilotError):
     """The chat model failed in a way the caller should report."""
 

@@ -12,6 +12,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -19,6 +20,7 @@ import numpy.typing as npt
 
 from copilot.config import Settings
 from copilot.errors import ModelMissingError
+from indexes.onnx_query import OnnxQueryEncoder, UnsupportedModel, load_or_export
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +91,8 @@ class SentenceTransformerEmbedder:
         self._device = settings.embedding_device
         self._batch_size = settings.embedding_batch_size
         self._query_threads = settings.embedding_query_threads
+        self._query_runtime = settings.embedding_query_runtime
+        self._onnx_dir = settings.model_dir.expanduser() / "onnx"
         self._queries: OrderedDict[str, Vectors] = OrderedDict()
 
     @cached_property
@@ -128,14 +132,36 @@ class SentenceTransformerEmbedder:
         chains' fixed texts (SQL examples, tool descriptions) recur on every question."""
         cached = self._queries.get(text)
         if cached is None:
-            with _torch_threads(self._query_threads if self._device == "cpu" else 0):
-                cached = np.asarray(self.embed_texts([text])[0], dtype=np.float32)
+            cached = self._embed_one(text)
             self._queries[text] = cached
             if len(self._queries) > _QUERY_CACHE:
                 self._queries.popitem(last=False)
         else:
             self._queries.move_to_end(text)
         return cached
+
+    def _embed_one(self, text: str) -> Vectors:
+        if self._onnx is not None:
+            return self._onnx.encode(text)
+        with _torch_threads(self._query_threads if self._device == "cpu" else 0):
+            return np.asarray(self.embed_texts([text])[0], dtype=np.float32)
+
+    @cached_property
+    def _onnx(self) -> OnnxQueryEncoder | None:
+        """The onnxruntime question encoder, or None to embed questions with torch: when
+        configured so, on a GPU (where torch is fast), or, under ``auto``, when the model or
+        this install cannot run it (logged once)."""
+        if self._query_runtime == "torch" or self._device != "cpu":
+            return None
+        try:
+            return load_or_export(Path(self._path), self._onnx_dir, self._query_threads)
+        except (UnsupportedModel, OSError, RuntimeError) as exc:
+            if self._query_runtime == "onnx":
+                raise ModelMissingError(
+                    f"COPILOT_EMBEDDING_QUERY_RUNTIME=onnx, but {exc}; set it to auto or torch"
+                ) from exc
+            log.warning("questions are embedded with torch: %s", exc)
+            return None
 
     def tokenize(self, text: str) -> list[str]:
         """The model's own word pieces, so chunk sizes match what the model can read."""

