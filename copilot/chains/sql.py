@@ -28,7 +28,7 @@ from copilot.errors import ConfigError, CopilotError
 from copilot.llm import ChatMessage, ChatModel
 from copilot.sql.guard import GuardedSql, SqlRefused, guard_sql
 from copilot.sql.readonly import QueryResult, ReadOnlyDatabase, SqlExecutionError
-from copilot.sql.repair import NO_ROWS, misplaced_values, repair_message
+from copilot.sql.repair import NO_ROWS, misplaced_values, repair_message, requalified
 from copilot.sql.values import (
     ValueMatch,
     card_columns,
@@ -361,7 +361,7 @@ class SqlChain(Chain):
         for _ in range(self._options.candidates - 1):
             reply = self._complete(messages, self._options.temperature)
             try:
-                guarded = self._guard(extract_sql(reply), source, allowed)
+                guarded = self._guard(self._candidate(reply, shown), source, allowed)
                 candidates.append(Candidate(guarded.sql, self._databases[source].run(guarded.sql)))
             except (SqlRefused, SqlExecutionError):
                 continue  # a candidate that does not run has no vote
@@ -379,9 +379,10 @@ class SqlChain(Chain):
         source, allowed, columns = shown.source, shown.tables, shown.columns
         dialect = self._databases[source].dialect
         for _ in range(1 + self._config.max_repairs):
-            candidate = extract_sql(self._complete(attempt.messages))
+            candidate = self._candidate(self._complete(attempt.messages), shown)
             if candidate in attempt.failed:
-                candidate = extract_sql(self._complete(attempt.messages, self._options.temperature))
+                reply = self._complete(attempt.messages, self._options.temperature)
+                candidate = self._candidate(reply, shown)
             try:
                 sql = self._guard(candidate, source, allowed).sql
                 result = self._databases[source].run(sql)
@@ -397,6 +398,12 @@ class SqlChain(Chain):
             misplaced = misplaced_values(sql, shown.stored, columns, dialect)
             attempt.found_nothing(candidate, sql, result, misplaced)
         return attempt.empty or (None, None)
+
+    def _candidate(self, reply: str, shown: _Shown) -> str:
+        """The reply's SQL, each column moved to the one table of the query that has it when
+        the model qualified it with the wrong alias (``copilot.sql.repair.requalified``)."""
+        dialect = self._databases[shown.source].dialect
+        return requalified(extract_sql(reply), shown.columns, dialect)
 
     def _complete(self, messages: list[ChatMessage], temperature: float | None = None) -> str:
         return self._chat.complete(

@@ -176,3 +176,21 @@ def test_a_value_compared_with_a_column_that_does_not_hold_it_is_named_at_the_re
     assert '"texas" is stored in ' in retry and "not in river.river_name." in retry
     assert "river.traverse" in retry.split('"texas" is stored in ')[1]
     assert found.result is not None and found.result.rows == [(3000,)]
+
+
+def test_a_column_qualified_with_the_wrong_alias_is_moved_before_it_runs(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder, fake: FakeOpenAIServer
+) -> None:
+    ws = _workspace(tmp_path, embedder)
+    fake.replies = [
+        "```sql\nSELECT T2.city_name FROM state AS T1 JOIN city AS T2 "
+        "ON T1.state_name = T2.state_name WHERE T2.capital = 'austin'\n```"
+    ]
+    found = ws.sql_chain(OpenAICompatibleChat(ws.settings, fake.base_url)).query(
+        "which cities are in the state whose capital is austin?",
+        ChainContext(Principal.anonymous()),
+    )
+    assert len(fake.requests) == 1  # no repair turn was needed
+    assert found.sql is not None and "T1.capital = 'austin'" in found.sql
+    assert found.result is not None
+    assert sorted(found.result.rows) == [("El Paso",), ("austin",), ("dallas",)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from copilot.sql.repair import misplaced_values, repair_message
+from copilot.sql.repair import misplaced_values, repair_message, requalified
 from copilot.sql.values import card_columns
 
 COLUMNS = {
@@ -99,3 +99,52 @@ def test_a_question_value_in_the_wrong_column_or_spelling_is_named(sql: str, hin
 )
 def test_no_hint_without_a_clear_mismatch(sql: str) -> None:
     assert misplaced_values(sql, STORED, PLACES, "sqlite") == []
+
+
+DINING = {
+    "RESTAURANT": ["ID", "NAME", "FOOD_TYPE", "CITY_NAME"],
+    "GEOGRAPHIC": ["CITY_NAME", "REGION"],
+}
+
+
+@pytest.mark.parametrize(
+    ("sql", "fixed"),
+    [
+        (
+            "SELECT COUNT(T2.ID) FROM RESTAURANT AS T1 JOIN GEOGRAPHIC AS T2 "
+            "ON T1.CITY_NAME = T2.CITY_NAME WHERE T1.REGION = 'bay area'",
+            "SELECT COUNT(T1.ID) FROM RESTAURANT AS T1 JOIN GEOGRAPHIC AS T2 "
+            "ON T1.CITY_NAME = T2.CITY_NAME WHERE T2.REGION = 'bay area'",
+        ),
+        (
+            "SELECT GEOGRAPHIC.NAME FROM RESTAURANT JOIN GEOGRAPHIC "
+            "ON RESTAURANT.CITY_NAME = GEOGRAPHIC.CITY_NAME",
+            "SELECT RESTAURANT.NAME FROM RESTAURANT JOIN GEOGRAPHIC "
+            "ON RESTAURANT.CITY_NAME = GEOGRAPHIC.CITY_NAME",
+        ),
+    ],
+)
+def test_a_column_under_the_wrong_alias_moves_to_the_table_that_has_it(
+    sql: str, fixed: str
+) -> None:
+    assert requalified(sql, DINING, "sqlite") == fixed
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        # Runs as written: never touched, even though the model may have meant otherwise.
+        "SELECT T2.CITY_NAME FROM RESTAURANT AS T1 JOIN GEOGRAPHIC AS T2 ON T1.ID = 1",
+        # No table of the query has it: the database's error and its hint do the work.
+        "SELECT T1.RATING FROM RESTAURANT AS T1 JOIN GEOGRAPHIC AS T2 ON T1.ID = 1",
+        # T1 is a different table in the subquery: no guessing which one is meant.
+        "SELECT T1.ID FROM GEOGRAPHIC AS T1 WHERE T1.CITY_NAME IN "
+        "(SELECT T1.CITY_NAME FROM RESTAURANT AS T1)",
+        # Two self-joined copies both have it: ambiguous.
+        "SELECT T3.ID FROM RESTAURANT AS T1 JOIN RESTAURANT AS T2 ON T1.ID = T2.ID "
+        "JOIN GEOGRAPHIC AS T3 ON T3.CITY_NAME = T1.CITY_NAME",
+        "SELECT FROM WHERE",  # unparsable: returned as it came
+    ],
+)
+def test_queries_that_run_or_are_ambiguous_are_left_alone(sql: str) -> None:
+    assert requalified(sql, DINING, "sqlite") == sql
