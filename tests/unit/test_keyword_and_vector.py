@@ -54,8 +54,12 @@ def test_vector_search_on_empty_index() -> None:
 def test_query_embedding_runs_on_one_thread_and_restores_the_setting(
     embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """One question is embedded on ``embedding_query_threads`` threads; batches keep torch's."""
+    """On torch, one question is embedded on ``embedding_query_threads`` threads; batches keep
+    torch's. (By default questions go to onnxruntime, which is given the thread count.)"""
     import torch
+
+    monkeypatch.setattr(embedder, "_query_runtime", "torch")
+    monkeypatch.setattr(embedder, "_onnx", None)  # the cached_property, as "torch" leaves it
 
     seen: list[int] = []
     real = embedder.embed_texts
