@@ -16,6 +16,7 @@ exported, since that pooling is reimplemented here; others stay on torch.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import logging
 import os
@@ -68,10 +69,11 @@ def mean_pooling_model(model_path: Path) -> bool:
 
 
 def fingerprint(model_path: Path) -> str:
-    """Changes when the model's files do (name, size, mtime) or the exporter's torch does."""
-    import torch
-
-    digest = hashlib.sha256(f"{model_path.resolve()}|torch {torch.__version__}".encode())
+    """Changes when the model's files do (name, size, mtime) or the exporter's torch does.
+    Torch's version is read from its package metadata: a process that only embeds questions
+    never imports torch."""
+    exporter = importlib.metadata.version("torch")
+    digest = hashlib.sha256(f"{model_path.resolve()}|torch {exporter}".encode())
     for file in sorted(p for p in model_path.rglob("*") if p.is_file()):
         stat = file.stat()
         digest.update(f"{file.relative_to(model_path)}|{stat.st_size}|{stat.st_mtime_ns}".encode())

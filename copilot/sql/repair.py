@@ -83,12 +83,20 @@ def _first_match(patterns: Sequence[re.Pattern[str]], error: str) -> str | None:
     return None
 
 
-def _aliases(sql: str, dialect: str | None) -> dict[str, tuple[str, str]]:
-    """Alias (and bare name), lower-cased, -> (it as the query spells it, its table)."""
+def _parsed(sql: str, dialect: str | None) -> exp.Expr | None:
     try:
-        tree = sqlglot.parse_one(sql, read=dialect or None)
+        return sqlglot.parse_one(sql, read=dialect or None)
     except sqlglot.errors.ParseError:
-        return {}
+        return None
+
+
+def _aliases(sql: str, dialect: str | None) -> dict[str, tuple[str, str]]:
+    tree = _parsed(sql, dialect)
+    return {} if tree is None else _aliases_in(tree)
+
+
+def _aliases_in(tree: exp.Expr) -> dict[str, tuple[str, str]]:
+    """Alias (and bare name), lower-cased, -> (it as the query spells it, its table)."""
     found: dict[str, tuple[str, str]] = {}
     for table in tree.find_all(exp.Table):
         found[table.name.lower()] = (table.name, table.name)
@@ -114,12 +122,11 @@ def misplaced_values(
     Value links were in the prompt, yet the 1.5B model still wrote ``lake_name = 'idaho'``
     with "idaho" listed as a value of state.state_name; naming the mismatch at the repair
     points at the one condition to change."""
-    try:
-        tree = sqlglot.parse_one(sql, read=dialect or None)
-    except sqlglot.errors.ParseError:
+    tree = _parsed(sql, dialect)
+    if tree is None:
         return []
     by_value = {value.lower(): (value, places) for value, places in stored.items()}
-    aliases = _aliases(sql, dialect)
+    aliases = _aliases_in(tree)
     hints: list[str] = []
     for column, literal in _compared_literals(tree):
         known = by_value.get(literal.lower())
@@ -180,36 +187,26 @@ def requalified(sql: str, columns: Mapping[str, Sequence[str]], dialect: str | N
     column its qualifier's table lacks is touched, so a query that would run is never
     changed; an alias that names different tables in different subqueries, or a column two
     of the query's tables have, is left alone for the database to reject."""
-    try:
-        tree = sqlglot.parse_one(sql, read=dialect or None)
-    except sqlglot.errors.ParseError:
+    tree = _parsed(sql, dialect)
+    if tree is None:
         return sql
     by_lower = {t.lower(): t for t in columns}
-    tables: dict[str, set[str]] = {}
+    # Alias or bare name, lower-cased -> (how the query must refer to it, its table): a table
+    # used under an alias is referred to by that alias only.
+    scope: dict[str, set[tuple[str, str]]] = {}
     for table in tree.find_all(exp.Table):
-        name = by_lower.get(table.name.lower())
-        for key in {table.name, table.alias or table.name}:
-            tables.setdefault(key.lower(), set()).add(name or "")
-    unique = {alias: next(iter(t)) for alias, t in tables.items() if len(t) == 1 and "" not in t}
+        referred = (table.alias or table.name, by_lower.get(table.name.lower(), ""))
+        for key in {table.name.lower(), referred[0].lower()}:
+            scope.setdefault(key, set()).add(referred)
+    unique = {key: next(iter(found)) for key, found in scope.items() if len(found) == 1}
+    unique = {key: found for key, found in unique.items() if found[1]}
     changed = False
     for column in tree.find_all(exp.Column):
         owner = unique.get(column.table.lower()) if column.table else None
-        if owner is None or column.name.lower() in _lower(columns[owner]):
+        if owner is None or column.name.lower() in _lower(columns[owner[1]]):
             continue
-        holders = {a for a, t in unique.items() if column.name.lower() in _lower(columns[t])}
-        spelled = _spelled_aliases(tree, holders)
-        if len(spelled) == 1:
-            column.set("table", exp.to_identifier(spelled.pop()))
+        holders = {r for r, t in unique.values() if column.name.lower() in _lower(columns[t])}
+        if len(holders) == 1:
+            column.set("table", exp.to_identifier(holders.pop()))
             changed = True
     return tree.sql(dialect=dialect or None) if changed else sql
-
-
-def _spelled_aliases(tree: exp.Expr, wanted: set[str]) -> set[str]:
-    """The query's own spelling of the aliases in ``wanted`` (a table used under its alias
-    is referred to by that alias only; one used bare, by its name)."""
-    spelled: set[str] = set()
-    for table in tree.find_all(exp.Table):
-        name = table.alias or table.name
-        if name.lower() in wanted:
-            spelled.add(name)
-    return spelled
