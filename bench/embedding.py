@@ -28,6 +28,7 @@ import numpy as np
 from bench.common import print_table, write_rows
 from bench.refresh import DEFAULT_SLACK, slack_workspace
 from connectors.registry import build_connectors
+from copilot.arguments import output_file
 from copilot.config import Settings
 from copilot.directory import UserDirectory
 from copilot.errors import ConfigError
@@ -113,7 +114,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--actors", type=int, default=2, help="Ray embedding actors")
     parser.add_argument("--cpus", type=int, default=2, help="CPUs of the local Ray")
     parser.add_argument("--batch-size", type=int, default=256, help="texts per Ray batch")
-    parser.add_argument("--out", type=Path, help="write the rows as JSON here")
+    parser.add_argument("--out", type=output_file, help="write the rows as JSON here")
     args = parser.parse_args(argv)
     settings = Settings.load().model_copy(
         update={"ray_actors": args.actors, "ray_batch_size": args.batch_size}

@@ -12,6 +12,8 @@ Recall@10 is against the exact answer on the same vectors. Latency is one query 
 (k=10), on ``COPILOT_VECTOR_SEARCH_THREADS`` OpenMP threads (``--search-threads``; 0 = all
 cores; ``threads`` column says how many it was). ``remove_1pct_s`` is the cost
 of removing 1% of the ids, which for HNSW is a rebuild (see ``VectorIndex.remove_ids``).
+``--ef-search 64,128,256`` searches one HNSW build at each efSearch (a row each), the sweep
+that tells what ``COPILOT_VECTOR_HNSW_EF_SEARCH`` costs and buys at a size.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bench.common import percentile_ms, print_table, rss_bytes, sized_parser, write_rows
+from copilot.arguments import output_file
 from copilot.config import Settings
 from indexes.vector import IndexKind, VectorConfig, VectorIndex, build
 
@@ -81,19 +84,8 @@ def serialized_bytes(index: VectorIndex) -> int:
         return path.stat().st_size
 
 
-def measure(
-    config: VectorConfig, vectors: Vectors, queries: Vectors, truth: Any, k: int = 10
-) -> dict[str, Any]:
-    """One type (``config.kind``, not auto) at one size: the row of the table."""
-    kind = config.kind_for(len(vectors))
-    n = len(vectors)
-    ids = np.arange(n, dtype=np.int64)  # ids = row numbers, so recall compares directly
-    gc.collect()
-    before = rss_bytes()
-    started = time.perf_counter()
-    index = VectorIndex(build(kind, DIM, ids, vectors), DIM, config)
-    build_s = time.perf_counter() - started
-    rss_delta = rss_bytes() - before
+def searched(index: VectorIndex, queries: Vectors, truth: Any, k: int = 10) -> dict[str, Any]:
+    """Latency and recall of one query at a time, after a few warm-up queries."""
     for query in queries[:5]:  # warm caches and threads
         index.search(query, k)
     found: list[list[int]] = []
@@ -103,24 +95,54 @@ def measure(
         hits = index.search(query, k)
         times.append(time.perf_counter() - started)
         found.append([key for key, _ in hits])
+    return {
+        "ef_search": index.config.hnsw_ef_search if index.kind == "hnsw" else None,
+        "p50_ms": percentile_ms(times, 50),
+        "p95_ms": percentile_ms(times, 95),
+        "recall_at_10": round(recall_at(found, truth), 3),
+    }
+
+
+def measure(
+    config: VectorConfig,
+    vectors: Vectors,
+    queries: Vectors,
+    truth: Any,
+    ef_sweep: tuple[int, ...] = (),
+) -> list[dict[str, Any]]:
+    """One type (``config.kind``, not auto) at one size: its row, or for HNSW with an
+    ``ef_sweep`` one row per efSearch (the build is shared; only the search differs)."""
+    kind = config.kind_for(len(vectors))
+    n = len(vectors)
+    ids = np.arange(n, dtype=np.int64)  # ids = row numbers, so recall compares directly
+    gc.collect()
+    before = rss_bytes()
+    started = time.perf_counter()
+    faiss_index = build(kind, DIM, ids, vectors)
+    build_s = time.perf_counter() - started
+    rss_delta = rss_bytes() - before
+    efs = ef_sweep if kind == "hnsw" and ef_sweep else (config.hnsw_ef_search,)
+    searches = [
+        searched(VectorIndex(faiss_index, DIM, replace(config, hnsw_ef_search=ef)), queries, truth)
+        for ef in efs
+    ]
+    index = VectorIndex(faiss_index, DIM, config)
     size = serialized_bytes(index)
     gone = ids[::100]  # 1%, spread over the index
     started = time.perf_counter()
     index.remove_ids(gone)
     remove_s = time.perf_counter() - started
-    return {
+    built = {
         "vectors": n,
         "type": kind,
         "build_s": round(build_s, 2),
         "file_mb": round(size / 2**20, 1),
         "bytes_per_vector": round(size / n),
         "rss_delta_mb": round(rss_delta / 2**20, 1),
-        "p50_ms": percentile_ms(times, 50),
-        "p95_ms": percentile_ms(times, 95),
-        "recall_at_10": round(recall_at(found, truth), 3),
         "remove_1pct_s": round(remove_s, 2),
         "threads": config.search_threads or faiss.omp_get_max_threads(),
     }
+    return [{**built, **search} for search in searches]
 
 
 def run(
@@ -129,6 +151,7 @@ def run(
     queries: int = 200,
     seed: int = 0,
     search_threads: int | None = None,
+    ef_sweep: tuple[int, ...] = (),
 ) -> list[dict[str, Any]]:
     """The table: every type at every size, on one set of centres and queries.
 
@@ -140,7 +163,7 @@ def run(
         base = replace(base, search_threads=search_threads)
     middle = centres(seed=seed)
     asked = clustered(queries, middle, seed=seed + 1)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for n in sizes:
         vectors = clustered(n, middle, seed=seed + 2)
         truth = exact_top(vectors, asked, 10)
@@ -148,10 +171,19 @@ def run(
             config = replace(base, kind=kind)
             if config.kind_for(n) != kind:
                 continue  # ivfpq: too few vectors to train a quantiser
-            rows.append(measure(config, vectors, asked, truth))
-            print_table(rows[-1:], header=len(rows) == 1)
+            measured = measure(config, vectors, asked, truth, ef_sweep)
+            print_table(measured, header=not rows)
+            rows += measured
         del vectors
     return rows
+
+
+def ef_values(text: str) -> tuple[int, ...]:
+    """``64,128,256`` -> (64, 128, 256); argparse turns the ValueError into a usage error."""
+    values = tuple(int(part) for part in text.split(",") if part.strip())
+    if not values or min(values) < 1:
+        raise ValueError(f"efSearch values must be positive integers, got {text!r}")
+    return values
 
 
 def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
@@ -161,11 +193,16 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument(
         "--search-threads", type=int, help="OpenMP threads per query (default: the setting)"
     )
-    parser.add_argument("--out", type=Path, help="write the rows as JSON here")
+    parser.add_argument(
+        "--ef-search", type=ef_values, default=(), help="HNSW efSearch values to sweep, 64,256"
+    )
+    parser.add_argument("--out", type=output_file, help="write the rows as JSON here")
     args = parser.parse_args(argv)
     kinds = tuple(k for k in KINDS if k in args.types.split(","))
     print(f"## Vector index types (dim {DIM}, {args.queries} queries, k=10)\n")
-    rows = run(args.sizes, kinds, args.queries, search_threads=args.search_threads)
+    rows = run(
+        args.sizes, kinds, args.queries, search_threads=args.search_threads, ef_sweep=args.ef_search
+    )
     write_rows(args.out, rows)
     return rows
 

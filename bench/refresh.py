@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import print_table, write_rows
+from copilot.arguments import output_file
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SLACK = REPO.parent / "shared" / "benchmarks" / "slack" / "slack_export"
@@ -98,7 +99,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--workspace", type=Path, default=REPO / "examples" / "acme")
     parser.add_argument("--slack-export", type=Path, default=DEFAULT_SLACK)
     parser.add_argument("--no-slack", action="store_true", help="only --workspace")
-    parser.add_argument("--out", type=Path, help="write the rows as JSON here")
+    parser.add_argument("--out", type=output_file, help="write the rows as JSON here")
     args = parser.parse_args(argv)
     rows = run(args.workspace, None if args.no_slack else args.slack_export)
     print_table(rows)

@@ -34,6 +34,7 @@ import numpy as np
 
 from bench.common import percentile_ms, print_table, rss_bytes, sized_parser, write_rows
 from bench.index_types import centres, clustered
+from copilot.arguments import output_file
 from copilot.config import Settings
 from copilot.types import Access, Chunk, Document, Principal, Section
 from indexes.catalog import Catalog, StoredChunk
@@ -287,7 +288,7 @@ def measure(
 def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser = sized_parser(__doc__, "1m: opt-in, over 10 minutes to build")
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--out", type=Path, help="write the rows as JSON here")
+    parser.add_argument("--out", type=output_file, help="write the rows as JSON here")
     args = parser.parse_args(argv)
     settings = Settings.load()
     embedder = SentenceTransformerEmbedder(settings)

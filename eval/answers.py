@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from copilot.arguments import output_file
 from copilot.config import Settings
 from copilot.copilot import Workspace
 from copilot.llm import open_chat_model
@@ -64,7 +65,7 @@ def main() -> None:
     parser.add_argument("--workspace", type=Path, required=True)
     parser.add_argument("--dataset", type=Path, required=True)
     parser.add_argument("--limit", type=int, default=0)
-    parser.add_argument("--out", type=Path, help="write per-question rows as JSONL")
+    parser.add_argument("--out", type=output_file, help="write per-question rows as JSONL")
     args = parser.parse_args()
     settings = Settings.load(args.workspace)
     workspace = Workspace(settings)

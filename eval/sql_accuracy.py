@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from copilot.arguments import output_file
 from copilot.chains.base import ChainContext
 from copilot.chains.sql import SqlChain
 from copilot.config import Settings
@@ -157,7 +158,7 @@ def main() -> None:
     parser.add_argument("--workspace", type=Path, default=REPO / "examples" / "acme")
     parser.add_argument("--limit", type=int, default=0)
     parser.add_argument("--per-db", type=int, default=0, help="the first N of each database")
-    parser.add_argument("--out", type=Path)
+    parser.add_argument("--out", type=output_file)
     parser.add_argument(
         "--sql-only", action="store_true", help="score the SQL without writing the answer"
     )
@@ -168,9 +169,10 @@ def main() -> None:
         rows = run_benchmark(
             args.benchmark, Settings.load(None), args.limit, args.per_db, args.sql_only
         )
-    if args.out:
-        args.out.write_text("".join(json.dumps(r) + "\n" for r in rows))
     print(json.dumps(summary(rows), indent=2))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text("".join(json.dumps(r) + "\n" for r in rows))
 
 
 if __name__ == "__main__":

@@ -6,9 +6,10 @@ Three types, all over inner product (vectors are L2-normalised, so that is cosin
   latency grows with the corpus: on 2 busy cores, one thread, p50 1 ms at 10k vectors,
   1.8 ms at 20k, 31 ms at 50k, 61 ms at 100k (``python -m bench.index_types``). ``auto``
   keeps it up to ``vector_flat_max`` = 20k, the last size measured inside a few-ms budget.
-- ``hnsw``: ``IndexIDMap2(IndexHNSWFlat)``, a graph over the full vectors: p50 0.7 ms and
-  recall@10 0.996 at 100k, at flat's memory plus the graph (1.8 KB a vector instead of 1.5),
-  and a slow build (143 s for 100k on those cores). What ``auto`` picks above 20k.
+- ``hnsw``: ``IndexIDMap2(IndexHNSWFlat)``, a graph over the full vectors: on a quiet
+  machine p50 0.27 ms and recall@10 1.0 at 100k, 0.26 ms and 0.97 at 1M (efSearch 128), at
+  flat's memory plus the graph (1.8 KB a vector instead of 1.5), and a slow build (11 s for
+  100k, 108 s for 1M; several times longer on busy cores). What ``auto`` picks above 20k.
 - ``ivfpq``: ``IndexIVFPQ`` with ids, 48-byte product-quantised codes (95 bytes a vector on
   disk with ids and the direct map): for corpora whose vectors no longer fit in memory, at a
   much lower recall (0.48 at 100k with nprobe 32). Opt-in only.
@@ -46,10 +47,12 @@ IndexKind = Literal["flat", "hnsw", "ivfpq"]
 IndexChoice = Literal["auto", "flat", "hnsw", "ivfpq"]
 
 # HNSW graph degree and build effort: M=32 is faiss's usual choice for 384-dimensional text
-# embeddings; efConstruction=40 built 2.5x faster than 80 with the same recall@10 (1.0 at
-# efSearch=64, 20k clustered vectors like bench/index_types.py's), so the cheaper build wins.
+# embeddings. efConstruction 40 was as good as 80 at 20k vectors, but at 1M clustered vectors
+# (bench/index_types.py) its graph capped recall@10 at 0.91 however hard it was searched;
+# with 80 the build took 1.5x as long (72 s -> 108 s) and recall rose to 0.97 at efSearch
+# 128, 0.99 at 256. A nightly build can afford the difference; a missed chunk cannot be found.
 HNSW_M = 32
-HNSW_EF_CONSTRUCTION = 40
+HNSW_EF_CONSTRUCTION = 80
 # HNSW cannot delete graph nodes: a removed node keeps its place in the graph (routing still
 # uses it) with the id DEAD, and searches skip DEAD ids. Once this share of the nodes is
 # dead, the next removal rebuilds the graph from the live vectors.
@@ -74,7 +77,7 @@ class VectorConfig:
 
     kind: IndexChoice = "auto"
     flat_max: int = 20_000
-    hnsw_ef_search: int = 64
+    hnsw_ef_search: int = 128
     ivf_nprobe: int = 32
     search_threads: int = 1
 

@@ -3,6 +3,8 @@ exact index agrees with itself. Never asserts on time: timings depend on the mac
 
 from pathlib import Path
 
+import pytest
+
 from bench import index_types, retrieval
 from bench.__main__ import main as bench_main
 from copilot.config import Settings
@@ -20,6 +22,25 @@ def test_index_types_table_has_every_type_and_flat_is_exact() -> None:
     assert flat["recall_at_10"] == 1.0
     assert 0.5 <= hnsw["recall_at_10"] <= 1.0
     assert flat["bytes_per_vector"] >= 384 * 4  # full float32 vectors are stored
+
+
+def test_ef_search_sweep_shares_one_hnsw_build_and_buys_recall() -> None:
+    rows = index_types.run([3000], ("flat", "hnsw"), queries=30, ef_sweep=(10, 400))
+    assert [(r["type"], r["ef_search"]) for r in rows] == [
+        ("flat", None),
+        ("hnsw", 10),
+        ("hnsw", 400),
+    ]
+    narrow, wide = rows[1:]
+    assert narrow["build_s"] == wide["build_s"]  # one build, searched twice
+    assert wide["recall_at_10"] >= narrow["recall_at_10"]
+    assert wide["recall_at_10"] >= 0.95
+
+
+def test_ef_search_values_must_be_positive() -> None:
+    assert index_types.ef_values("64, 128") == (64, 128)
+    with pytest.raises(ValueError, match="positive"):
+        index_types.ef_values("0")
 
 
 def test_retrieval_runs_through_the_real_retriever(
