@@ -2,7 +2,9 @@
 
 ``Verifier.verify`` splits a draft into sentences and gives each a verdict (``supported``,
 ``contradicted`` or ``not_mentioned``). A sentence with no marker at all is first anchored to
-the visible item it is most like (if it is like it enough), and a question claims nothing.
+the visible item it is most like (if it is like it enough), one whose cited passages lack a
+number it states moves to the one visible passage that has it (``repointed``), and a
+question claims nothing.
 Then come the cheap checks of ``verify_checks`` (valid,
 visible citations; numbers and names present in the cited evidence, for SQL in the result
 rows), then embedding similarity, and only then the chat model as a judge under a JSON schema.
@@ -34,7 +36,14 @@ from copilot.citations import (
 )
 from copilot.llm import ChatMessage, ChatModel
 from copilot.types import Draft, Evidence, Principal
-from copilot.verify_checks import Check, Label, Verdict, cheap_verdict, visible_citations
+from copilot.verify_checks import (
+    Check,
+    Label,
+    Verdict,
+    cheap_verdict,
+    missing_numbers,
+    visible_citations,
+)
 from indexes.embeddings import Embedder
 
 log = logging.getLogger(__name__)
@@ -130,6 +139,7 @@ class Verifier:
     ) -> tuple[list[Verdict], bool]:
         """The verdicts, and whether the judge found that the claims answer the question."""
         sentences = self._anchored(split_sentences(draft.text), draft.evidence, principal)
+        sentences = [repointed(s, draft.evidence, principal, question) for s in sentences]
         verdicts: dict[int, Verdict] = {}
         pending: list[_Pending] = []
         for index, sentence in enumerate(sentences):
@@ -299,9 +309,38 @@ class Verifier:
         )
 
 
+def repointed(
+    sentence: str, evidence: Sequence[Evidence], principal: Principal, question: str
+) -> str:
+    """A sentence whose cited passages lack a number it states, re-pointed to the one other
+    visible passage that has them all; otherwise unchanged.
+
+    Small models often put the right number under the wrong marker (a table row from [2]
+    cited as [1], the document's heading chunk). Only the citation moves; the cheap checks
+    and the judge then decide on the passage that holds the number, so nothing unsupported
+    gets through. Two candidates would be a guess, so neither is taken, and SQL and tool
+    results are never re-pointed to (their numbers need their own query or call)."""
+    cited, problems = visible_citations(sentence, evidence, principal)
+    if not cited or problems or not all(evidence[n - 1].kind in _SIMILARITY_KINDS for n in cited):
+        return sentence
+    claim = strip_markers(sentence)
+    if not missing_numbers(claim, [evidence[n - 1] for n in cited], question):
+        return sentence
+    holders = [
+        n
+        for n, item in enumerate(evidence, 1)
+        if n not in cited
+        and item.kind in _SIMILARITY_KINDS
+        and item.access.allows(principal)
+        and not missing_numbers(claim, [item], question)
+    ]
+    return set_markers(sentence, holders) if len(holders) == 1 else sentence
+
+
 def is_question(sentence: str) -> bool:
-    """A question in an answer (small models copy them from threads) claims nothing."""
-    return strip_markers(sentence).rstrip().endswith("?")
+    """A question in an answer (small models copy them from threads, or echo the one asked,
+    "... does the match vest? [1].") claims nothing."""
+    return strip_markers(sentence).rstrip().rstrip(".").rstrip().endswith("?")
 
 
 def judge_messages(claims: Sequence[Claim], question: str | None = None) -> list[ChatMessage]:

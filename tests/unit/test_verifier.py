@@ -5,6 +5,7 @@ forbidden citations must never reach the answer."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from copilot.copilot import Copilot
 from copilot.llm import OpenAICompatibleChat
 from copilot.router import RouteDecision
 from copilot.types import Access, Draft, Evidence, Principal, Route
-from copilot.verifier import COULD_NOT_VERIFY, Claim, Verifier, parse_judgement
+from copilot.verifier import COULD_NOT_VERIFY, Claim, Verifier, is_question, parse_judgement
 from copilot.verify_checks import missing_names, numbers_in
 from indexes.embeddings import SentenceTransformerEmbedder
 from tests.fakes.openai_server import FakeOpenAIServer
@@ -363,3 +364,72 @@ def test_unmarked_sentence_is_anchored_and_judged_and_questions_are_not_claims(
     )
     assert checked.verdicts[1].reason == "not a claim" and checked.verdicts[2].cited == (2,)
     assert "rotated monthly. (cites [1])" in _claims_sent(fake_llm.requests[0])
+
+
+BUDGET_HEAD = Evidence(
+    "docs:finance/budget.md",
+    "doc",
+    "Budget",
+    "https://x/budget.md#overview",
+    "The budget covers every engineering team, SRE and Security included.",
+    Access.public(),
+    relevance=0.9,
+)
+BUDGET_TABLE = Evidence(
+    "docs:finance/budget.md",
+    "doc",
+    "Budget",
+    "https://x/budget.md#by-team",
+    "| Engineering (incl. SRE, Security) | $22.8M |\n| Sales | $9.1M |",
+    Access.public(),
+    relevance=0.7,
+)
+BUDGET_SECRET = replace(BUDGET_TABLE, url="https://x/secret.md", access=Access.nobody())
+
+
+def test_a_number_cited_to_the_wrong_passage_is_repointed_then_judged(
+    chat: OpenAICompatibleChat, embedder: SentenceTransformerEmbedder, fake_llm: FakeOpenAIServer
+) -> None:
+    fake_llm.replies = [_judged("supported")]
+    draft = Draft("The engineering budget is $22.8M [1].", (BUDGET_HEAD, BUDGET_TABLE), "retrieval")
+    checked = _verifier(chat, embedder).check("engineering budget?", draft, ANN)
+    assert checked.draft.text == "The engineering budget is $22.8M [2]."
+    assert [(v.cited, v.check) for v in checked.verdicts] == [((2,), "judge")]
+    assert "$22.8M" in str(fake_llm.requests[0]["messages"][-1]["content"])
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    [
+        (BUDGET_HEAD, BUDGET_TABLE, BUDGET_TABLE),  # two passages hold it: which is a guess
+        (BUDGET_HEAD, BUDGET_SECRET),  # the one that holds it is not the reader's to see
+        (BUDGET_HEAD, ROWS),  # an SQL result is never a passage to re-point to
+    ],
+    ids=["two-holders", "hidden-holder", "sql-holder"],
+)
+def test_a_number_is_not_repointed_to_a_guess_a_hidden_source_or_sql_rows(
+    chat: OpenAICompatibleChat,
+    embedder: SentenceTransformerEmbedder,
+    fake_llm: FakeOpenAIServer,
+    evidence: tuple[Evidence, ...],
+) -> None:
+    number = "12" if ROWS in evidence else "22.8"
+    draft = Draft(f"The engineering budget is ${number}M [1].", evidence, "retrieval")
+    verdicts = _verifier(chat, embedder).verify("engineering budget?", draft, ANN)
+    assert [(v.cited, v.verdict, v.check) for v in verdicts] == [((1,), "not_mentioned", "cheap")]
+    assert fake_llm.requests == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question"),
+    [
+        ("Anyone else? [2]", True),
+        ("When does the match vest? [1].", True),  # the question echoed, a marker added
+        ("The match vests after one year [1].", False),
+        ("Is it 4%? No: it is 6% [1].", False),  # one sentence to the splitter, ends a claim
+    ],
+)
+def test_questions_claim_nothing_even_with_a_marker_after_them(
+    sentence: str, question: bool
+) -> None:
+    assert is_question(sentence) is question
