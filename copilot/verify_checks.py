@@ -2,8 +2,8 @@
 
 They run before the LLM judge so that the commonest failures of a small model (a marker to
 evidence that does not exist or that the reader may not see, a number that appears in no
-source, a name the sources never mention) cost nothing and cannot be talked past a lenient
-judge. A sentence that fails here is never sent to the judge.
+source, a name or a coded identifier like "v3" the sources never mention) cost nothing and
+cannot be talked past a lenient judge. A sentence that fails here is never sent to the judge.
 """
 
 from __future__ import annotations
@@ -199,6 +199,25 @@ def missing_names(claim: str, sources: Sequence[Evidence], question: str) -> lis
     return sorted(n for n in names if n not in _NOT_NAMES and n.lower() not in haystack)
 
 
+# A coded name: letters, then a digit (v3, INC-2026-014, FY2026, p99, L4, ACME-4001).
+_IDENTIFIER = re.compile(r"(?<![\w-])[A-Za-z]+-?\d[\w-]*")
+
+
+def _squeezed(text: str) -> str:
+    """Lower case without spaces, hyphens and underscores: "FY 2026" and "FY2026" meet."""
+    return re.sub(r"[\s_-]+", "", text.lower())
+
+
+def missing_identifiers(claim: str, sources: Sequence[Evidence]) -> list[str]:
+    """Coded names (v3, INC-2026-014) the claim states that none of its sources has, even
+    when the question names them: "the v3 API's limits" answered from a page on the
+    unversioned API is a false premise, not a restatement. An SQL source's query counts
+    (its WHERE clause holds the ticket id its rows are about)."""
+    haystack = _squeezed(" ".join(f"{e.title} {e.text}" for e in sources))
+    found = {m.group(0).rstrip("-") for m in _IDENTIFIER.finditer(claim)}
+    return sorted(i for i in found if _squeezed(i) not in haystack)
+
+
 def cheap_verdict(
     sentence: str,
     cited: Sequence[int],
@@ -218,7 +237,7 @@ def cheap_verdict(
         where = "result rows" if any(e.kind == "sql" for e in sources) else "cited evidence"
         why = f"{', '.join(numbers)} not in the {where}"
         return Verdict(sentence, cites, "not_mentioned", why, "cheap")
-    names = missing_names(claim, sources, question)
+    names = missing_names(claim, sources, question) or missing_identifiers(claim, sources)
     if names:
         why = f"{', '.join(names)} not in the cited evidence"
         return Verdict(sentence, cites, "not_mentioned", why, "cheap")

@@ -17,7 +17,7 @@ from copilot.llm import OpenAICompatibleChat
 from copilot.router import RouteDecision
 from copilot.types import Access, Draft, Evidence, Principal, Route
 from copilot.verifier import COULD_NOT_VERIFY, Claim, Verifier, is_question, parse_judgement
-from copilot.verify_checks import missing_names, numbers_in
+from copilot.verify_checks import missing_identifiers, missing_names, numbers_in
 from indexes.embeddings import SentenceTransformerEmbedder
 from tests.fakes.openai_server import FakeOpenAIServer
 
@@ -433,3 +433,28 @@ def test_questions_claim_nothing_even_with_a_marker_after_them(
     sentence: str, question: bool
 ) -> None:
     assert is_question(sentence) is question
+
+
+def test_a_coded_identifier_from_a_false_premise_is_not_mentioned_without_the_judge(
+    chat: OpenAICompatibleChat, embedder: SentenceTransformerEmbedder, fake_llm: FakeOpenAIServer
+) -> None:
+    limits = replace(WIFI, kind="doc", text="Rate limits: Growth 600 requests per minute.")
+    draft = Draft("The v3 API allows 600 requests per minute [1].", (limits,), "retrieval")
+    verdicts = _verifier(chat, embedder).verify("What are the v3 API rate limits?", draft, ANN)
+    assert [(v.verdict, v.check, v.reason) for v in verdicts] == [
+        ("not_mentioned", "cheap", "v3 not in the cited evidence")
+    ]
+    assert fake_llm.requests == []
+
+
+def test_identifiers_match_across_spacing_and_sql_queries_count() -> None:
+    budget = replace(VPN, text="FY 2026 engineering budget; see INC 2026-014.")
+    assert missing_identifiers("The FY2026 budget, after INC-2026-014.", [budget]) == []
+    assert missing_identifiers("The M3 laptop and the v3 API.", [budget]) == ["M3", "v3"]
+    credits = replace(
+        ROWS,
+        text="SQL: SELECT SUM(amount) FROM credits WHERE incident = 'INC-2026-014'\n"
+        "Result:\nsum\n12611.47",
+    )
+    assert missing_identifiers("We paid $12,611.47 after INC-2026-014.", [credits]) == []
+    assert missing_identifiers("36GB, $499, the 1st of May, 401k.", [budget]) == []  # no codes
