@@ -166,11 +166,7 @@ class Verifier:
         it is like it enough; the judge then decides as for any other. (Small models often
         state the key fact in an unmarked sentence; a made-up marker is never repaired.)"""
         bare = [i for i, s in enumerate(sentences) if not cited_numbers(s) and not is_question(s)]
-        items = [
-            n
-            for n, e in enumerate(evidence, 1)
-            if e.access.allows(principal) and e.kind in _SIMILARITY_KINDS
-        ]
+        items = citable_passages(evidence, principal)
         if not bare or not items:
             return sentences
         vectors = self._embedder.embed_texts(
@@ -328,13 +324,20 @@ def repointed(
         return sentence
     holders = [
         n
-        for n, item in enumerate(evidence, 1)
-        if n not in cited
-        and item.kind in _SIMILARITY_KINDS
-        and item.access.allows(principal)
-        and not missing_numbers(claim, [item], question)
+        for n in citable_passages(evidence, principal)
+        if n not in cited and not missing_numbers(claim, [evidence[n - 1]], question)
     ]
     return set_markers(sentence, holders) if len(holders) == 1 else sentence
+
+
+def citable_passages(evidence: Sequence[Evidence], principal: Principal) -> list[int]:
+    """Marker numbers a citation may be moved to: passages (not SQL or tool results, whose
+    claims need their own query or call) that the reader may see."""
+    return [
+        n
+        for n, item in enumerate(evidence, 1)
+        if item.kind in _SIMILARITY_KINDS and item.access.allows(principal)
+    ]
 
 
 def is_question(sentence: str) -> bool:

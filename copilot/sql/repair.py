@@ -198,8 +198,9 @@ def requalified(sql: str, columns: Mapping[str, Sequence[str]], dialect: str | N
         referred = (table.alias or table.name, by_lower.get(table.name.lower(), ""))
         for key in {table.name.lower(), referred[0].lower()}:
             scope.setdefault(key, set()).add(referred)
-    unique = {key: next(iter(found)) for key, found in scope.items() if len(found) == 1}
-    unique = {key: found for key, found in unique.items() if found[1]}
+    unique = {
+        key: ref for key, found in scope.items() if len(found) == 1 for ref in found if ref[1]
+    }
     changed = False
     for column in tree.find_all(exp.Column):
         owner = unique.get(column.table.lower()) if column.table else None
