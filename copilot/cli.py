@@ -342,6 +342,8 @@ def _print_pending(answer: Answer, args: argparse.Namespace, out: TextIO) -> Non
 
 
 def _print_answer(answer: Answer, out: TextIO) -> None:
+    if answer.short_answer:
+        out.write(f"Answer: {answer.short_answer}\n\n")
     out.write(answer.answer + "\n")
     if answer.sql:
         out.write(f"\nSQL: {answer.sql}\n")

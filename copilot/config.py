@@ -338,6 +338,13 @@ class Settings(BaseSettings):
     # Model name for the judge's calls on the same server; unset = llm_model, except on the
     # embedded server, which uses qwen2.5-coder-1.5b-instruct when it is installed.
     llm_judge_model: str | None = None
+    # The answer in a few words above the verified sentences (``short_answer`` in the JSON),
+    # copied from them, so it claims nothing new: one short model call on a retrieval answer.
+    # Unset: on with a served model (llm_base_url, e.g. vLLM, where it is one short request),
+    # off on the embedded CPU server, where the 1.5B call took 6-10 s an answer on 2 cores.
+    short_answer: bool | None = None
+    # Model name for that call on the same server; unset = the judge's (llm_judge_model).
+    llm_short_answer_model: str | None = None
     # Storage.
     data_dir: Path | None = None
     catalog_url: str | None = None

@@ -1,9 +1,9 @@
 """The composition root: builds the parts from ``Settings`` and answers in a few named steps.
 
-``Copilot.answer`` is route -> run the plan's chains -> verify -> resolve citations. Each step is a
-short method; anything longer belongs in a router, a chain, the citations module or the
-verifier. ``Copilot.confirm`` and ``Copilot.cancel`` settle a write the tool chain proposed;
-the rules for that live in ``copilot/actions.py``.
+``Copilot.answer`` is route -> run the plan's chains -> verify -> resolve citations -> shorten.
+Each step is a short method; anything longer belongs in a router, a chain, the citations
+module, the verifier or the short answer's module. ``Copilot.confirm`` and ``Copilot.cancel``
+settle a write the tool chain proposed; the rules for that live in ``copilot/actions.py``.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from copilot.directory import UserDirectory
 from copilot.llm import EMBEDDED_SQL_MODEL, ChatModel, sql_model
 from copilot.logs import request_scope
 from copilot.router import DocumentProbe, RouteDecision, Router
+from copilot.short_answer import ShortAnswerer
 from copilot.sql.readonly import ReadOnlyDatabase
 from copilot.tools.registry import ToolRegistry, build_registry
 from copilot.types import Answer, Draft, Principal, Route
@@ -57,11 +58,13 @@ class Copilot:
         chains: dict[Route, Chain],
         verifier: Verifier | None = None,
         actions: Actions | None = None,
+        shortener: ShortAnswerer | None = None,
     ) -> None:
         self._router = router
         self._chains = chains
         self._verifier = verifier
         self._actions = actions
+        self._shortener = shortener
 
     def confirm(self, action_id: str, principal: Principal, *, surface: Surface) -> Answer:
         """Run a proposed write for the person it was proposed to (at most once)."""
@@ -96,6 +99,7 @@ class Copilot:
             draft = self._run_plan(decision, question, context)
             checked = self._verify(decision, question, draft, context)
             answer = self._cite(question, checked)
+            answer.short_answer = self._shorten(answer, context)
             answer.id = qid
             answer.request_id = request_id
             answer.route_reason = decision.reason
@@ -148,6 +152,14 @@ class Copilot:
         spent = _ms_since(started) - context.timings_ms.get("regenerate", 0)
         context.timings_ms["verify"] = spent
         return checked
+
+    def _shorten(self, answer: Answer, context: ChainContext) -> str | None:
+        """After verification and from its output only, so the short form claims nothing
+        the verified sentences do not."""
+        if self._shortener is None:
+            return None
+        with context.timed("shorten"):
+            return self._shortener.shorten(answer)
 
     def _cite(self, question: str, checked: Checked) -> Answer:
         draft = checked.draft
@@ -246,7 +258,15 @@ class Workspace:
                 proposals=actions,
             )
         router = self.router(chat, set(chains), retriever)
-        return Copilot(router, chains, self.verifier(chat), actions)
+        return Copilot(router, chains, self.verifier(chat), actions, self.shortener(chat))
+
+    def shortener(self, chat: ChatModel) -> ShortAnswerer | None:
+        """By default on the judge's model: picking the words that answer a question is
+        reading, and the embedded 0.5B picked a name where the 1.5B picked "immediately"."""
+        enabled = self.settings.short_answer
+        if not (self.settings.llm_base_url is not None if enabled is None else enabled):
+            return None
+        return ShortAnswerer(chat, model=self.settings.llm_short_answer_model or self.judge_model())
 
     def actions(self, registry: ToolRegistry | None = None) -> Actions:
         """Proposed writes and their confirmation, stored in the catalog. Needs no model, so

@@ -297,12 +297,15 @@ class Answer:
     pending_action: PendingAction | None = None
     # The id on every log line written while answering (copilot/logs.py), to find them.
     request_id: str | None = None
+    # The answer in a few words, copied from the verified text (copilot/short_answer.py).
+    short_answer: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self.id is None else {"id": self.id}
         data.update(
             question=self.question,
             answer=self.answer,
+            short_answer=self.short_answer,
             route=self.route,
             route_reason=self.route_reason,
             citations=[c.to_dict() for c in self.citations],

@@ -22,6 +22,7 @@ _HEADLINE = (
     "route_accuracy",
     "exact_match",
     "f1",
+    "answer_in_text",
     "judged_correct",
     "fact_recall",
     "citation_precision",

@@ -15,6 +15,7 @@ from copilot.citations import strip_markers
 from copilot.types import Access, Principal
 from eval.golden import GoldenItem
 from eval.metrics import (
+    answer_in_text,
     citation_precision,
     citation_recall,
     exact_match,
@@ -37,6 +38,9 @@ class Attempt:
     rows: Rows | None = None
     timings_ms: Mapping[str, float] = field(default_factory=dict)
     error: str | None = None
+    # The system's answer in a few words, when it gives one: what exact match and F1 score
+    # (HotpotQA's references are spans). The judge and fact recall read ``text``.
+    short: str | None = None
 
     @classmethod
     def from_answer(cls, system: str, answer: Mapping[str, Any]) -> Attempt:
@@ -52,6 +56,7 @@ class Attempt:
             sql=answer.get("sql"),
             rows=rows,
             timings_ms=dict(answer.get("timings_ms") or {}),
+            short=answer.get("short_answer"),
         )
 
 
@@ -106,6 +111,7 @@ def score(
         "answerable": item.answerable,
         "refused": attempt.refused,
         "answer": attempt.text,
+        "short_answer": attempt.short,
         "cited": list(attempt.cited),
         "sql": attempt.sql,
         "leaks": leaked(attempt.cited, item, principal, ctx),
@@ -118,7 +124,7 @@ def score(
     return row
 
 
-_ANSWER_KEYS = ("em", "f1", "facts", "judged_correct")
+_ANSWER_KEYS = ("em", "f1", "answer_in", "facts", "judged_correct")
 _CITATION_KEYS = ("citation_precision", "citation_recall")
 
 
@@ -132,10 +138,12 @@ def _answer_scores(item: GoldenItem, attempt: Attempt, ctx: ScoringContext) -> d
     if not item.reference:
         return _none(_ANSWER_KEYS)
     text = "" if attempt.refused else attempt.text
+    span = "" if attempt.refused else attempt.short or attempt.text
     judged = ctx.judge(item, text) if ctx.judge and text else (False if ctx.judge else None)
     return {
-        "em": exact_match(text, item.reference),
-        "f1": token_f1(text, item.reference),
+        "em": exact_match(span, item.reference),
+        "f1": token_f1(span, item.reference),
+        "answer_in": answer_in_text(text, item.reference),
         "facts": fact_recall(text, item.answer_facts) if item.answer_facts else None,
         "judged_correct": judged,
     }

@@ -11,7 +11,14 @@ from eval.metrics import percentile
 Row = dict[str, Any]
 
 # Figures where higher is better, compared as ours / baseline; leaks and latency as counts.
-COMPARED = ("f1", "exact_match", "judged_correct", "citation_precision", "sql_accuracy")
+COMPARED = (
+    "f1",
+    "exact_match",
+    "answer_in_text",
+    "judged_correct",
+    "citation_precision",
+    "sql_accuracy",
+)
 
 
 def mean(values: Iterable[Any]) -> float | None:
@@ -62,6 +69,7 @@ def summarise(rows: Sequence[Row]) -> dict[str, Any]:
         "questions": len(rows),
         "exact_match": mean(r["em"] for r in rows),
         "f1": mean(r["f1"] for r in rows),
+        "answer_in_text": mean(r.get("answer_in") for r in rows),
         "fact_recall": mean(r["facts"] for r in rows),
         "judged_correct": mean(r["judged_correct"] for r in rows),
         "citation_precision": mean(r["citation_precision"] for r in rows),

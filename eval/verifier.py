@@ -168,6 +168,7 @@ class Scorer:
             "answerable": item.answerable,
             "refused": answer["refused"],
             "answer": answer["answer"],
+            "short_answer": answer.get("short_answer"),
             "cited": cited,
             "gold_precision": citation_precision(cited, item.gold_ids) if cited else None,
             "gold_recall": citation_recall(cited, item.gold_ids),
@@ -177,9 +178,10 @@ class Scorer:
         if not item.gold_ids:
             row["gold_precision"] = row["gold_recall"] = None
         if item.answer:
+            span = answer.get("short_answer") or text  # what a span metric should read
             row.update(
-                em=exact_match(text, item.answer),
-                f1=token_f1(text, item.answer),
+                em=exact_match(span, item.answer),
+                f1=token_f1(span, item.answer),
                 answer_in=answer_in_text(text, item.answer),
             )
         if item.facts:

@@ -31,6 +31,7 @@ STAGE_LABELS = {
     "verify": "Verifying each sentence against its sources",
     "attribute": "Matching each sentence to its sources",
     "regenerate": "Drafting again with the verifier's reasons",
+    "shorten": "Putting the answer in a few words",
 }
 ROUTE_LABELS = {"retrieval": "documents & Slack", "sql": "SQL", "tool": "tool"}
 KIND_ICONS = {"doc": "📄", "slack": "💬", "table": "🗄️", "sql": "🧮", "tool": "🛠️"}
@@ -54,9 +55,10 @@ def _safe_url(url: str) -> str:
 
 
 def answer_markdown(answer: Answer) -> str:
-    """The answer's text with every ``[n]`` a link to citation ``n`` (when it has a web URL)."""
+    """The answer's text with every ``[n]`` a link to citation ``n`` (when it has a web URL),
+    under its short answer in bold when it has one."""
     urls = {c.n: c.url for c in answer.citations}
-    parts: list[str] = []
+    parts: list[str] = [headline(answer)]
     for piece in _MARKER.split(answer.answer):
         match = _MARKER.fullmatch(piece)
         if match is None:
@@ -66,6 +68,13 @@ def answer_markdown(answer: Answer) -> str:
         url = urls.get(int(piece[1:-1]), "")
         parts.append(f"[{label}]({_safe_url(url)})" if is_linkable(url) else label)
     return "".join(parts)
+
+
+def headline(answer: Answer) -> str:
+    """The short answer as a bold first paragraph ("" when there is none)."""
+    if not answer.short_answer:
+        return ""
+    return f"**{escape_markdown(answer.short_answer)}**\n\n"
 
 
 def stream_chunks(markdown: str) -> Iterator[str]:

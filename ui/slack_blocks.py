@@ -113,7 +113,11 @@ def context(*texts: str) -> Block:
 
 
 def answer_sections(answer: Answer) -> list[Block]:
-    return [section(p) for p in split_text(link_markers(answer.answer, answer.citations))]
+    """The short answer in bold first, when there is one, then the cited sentences."""
+    body = [section(p) for p in split_text(link_markers(answer.answer, answer.citations))]
+    if not answer.short_answer:
+        return body
+    return [section(f"*{escape(answer.short_answer)}*"), *body]
 
 
 def sql_section(sql: str) -> Block:

@@ -26,20 +26,26 @@ COPILOT = [sys.executable, "-m", "copilot.cli"]
 FORECAST = "slack:G0FINLEAD1:1787846400.001059"  # #finance-leads, private
 
 
-def _env(data_dir: Path) -> dict[str, str]:
+def _env(data_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COPILOT_")}
     return {
         **env,
         "COPILOT_DATA_DIR": str(data_dir),
         "COPILOT_VERIFIER": "off",
         "HF_HUB_OFFLINE": "1",
+        **(extra or {}),
     }
 
 
-def _run(args: list[str], data_dir: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*COPILOT, *args], env=_env(data_dir), capture_output=True, text=True, timeout=600
-    )
+# Off by default on the embedded server (it costs seconds there); these tests turn it on.
+SHORT_ANSWERS = {"COPILOT_SHORT_ANSWER": "true"}
+
+
+def _run(
+    args: list[str], data_dir: Path, extra: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = _env(data_dir, extra)
+    return subprocess.run([*COPILOT, *args], env=env, capture_output=True, text=True, timeout=600)
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +58,11 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _ask(data_dir: Path, question: str, user: str | None = None) -> dict[str, Any]:
+def _ask(
+    data_dir: Path, question: str, user: str | None = None, extra: dict[str, str] | None = None
+) -> dict[str, Any]:
     args = ["ask", "--workspace", str(ACME), "--json", question]
-    result = _run([*args, "--user", user] if user else args, data_dir)
+    result = _run([*args, "--user", user] if user else args, data_dir, extra)
     assert result.returncode == 0, result.stderr
     answer: dict[str, Any] = json.loads(result.stdout)
     return answer
@@ -81,9 +89,8 @@ def test_second_ingest_embeds_nothing(data_dir: Path) -> None:
 
 
 def test_answer_json_cites_real_sources(data_dir: Path) -> None:
-    answer = _ask(
-        data_dir, "How long are VPN device certificates valid?", "marcus.chen@acme.example"
-    )
+    question = "How long are VPN device certificates valid?"
+    answer = _ask(data_dir, question, "marcus.chen@acme.example", SHORT_ANSWERS)
     assert set(answer) >= {
         "answer",
         "route",
@@ -101,6 +108,9 @@ def test_answer_json_cites_real_sources(data_dir: Path) -> None:
     )
     assert f"[{answer['citations'][0]['n']}]" in answer["answer"]
     assert answer["timings_ms"]["total"] >= answer["timings_ms"]["retrieve"]
+    short = answer["short_answer"]  # the words that answer, copied from the verified text
+    assert short and "90" in short and len(short.split()) <= 4, answer
+    assert short.lower() in answer["answer"].lower().replace("*", "")
 
 
 def test_private_channel_answers_members_only(data_dir: Path) -> None:
@@ -147,13 +157,14 @@ def test_questions_are_routed_to_sql_and_tools(data_dir: Path, tmp_path: Path) -
     )
     out = tmp_path / "routed_out.jsonl"
     args = ["ask", "--workspace", str(ACME), "--batch", str(batch), "--out", str(out)]
-    result = _run([*args, "--user", "mei.tanaka@acme.example"], data_dir)
+    result = _run([*args, "--user", "mei.tanaka@acme.example"], data_dir, SHORT_ANSWERS)
     assert result.returncode == 0, result.stderr
     sql, tool = (json.loads(line) for line in out.read_text().splitlines())
     assert sql["route"] == "sql" and sql["sql"].upper().startswith("SELECT")
     assert "LIMIT" in sql["sql"].upper()  # the guard's row limit
     assert [c["source_id"] for c in sql["citations"]][:1] == ["sql:acme"]
     assert "109" in sql["citations"][0]["snippet"]  # the real count in db/acme.sqlite
+    assert sql["short_answer"] == "109"  # one cell is its own short answer
     assert tool["route"] == "tool"
     assert [c["source_id"] for c in tool["citations"]] == ["tool:oncall"]
     assert "victor.ivanov@acme.example" in tool["citations"][0]["snippet"]

@@ -136,11 +136,14 @@ def test_cli_ask_records_and_audit_exports(
     monkeypatch.setenv("COPILOT_VERIFIER", "off")  # the verifier's calls are scripted elsewhere
     workspace = make_tiny_workspace(tmp_path / "ws")
     assert main(["ingest", "--workspace", str(workspace)]) == 0
-    fake_llm.replies = ["VPN client certificates are renewed every 90 days [1]."]
+    fake_llm.replies = [
+        "VPN client certificates are renewed every 90 days [1].",
+        json.dumps({"short_answer": "every 90 days"}),  # on by default with a served model
+    ]
     question = "How often are VPN certificates renewed?"
     args = ["ask", "--workspace", str(workspace), "--user", "ann@tiny.example", question]
     assert main(args) == 0
-    capsys.readouterr()
+    assert "\nAnswer: every 90 days\n\nVPN client" in capsys.readouterr().out
     out = tmp_path / "audit.csv"
     export_args = ["audit", "--workspace", str(workspace), "--since", "2000-01-01"]
     assert main([*export_args, "--format", "csv", "--out", str(out)]) == 0

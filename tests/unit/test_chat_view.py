@@ -44,6 +44,11 @@ def test_markers_link_to_web_urls_and_local_paths_stay_plain() -> None:
     assert md == ("Wifi is open [\\[1\\]](https://t.slack.com/a/p1). Certs last 90 days \\[2\\].")
 
 
+def test_a_short_answer_heads_the_answer_in_bold() -> None:
+    md = chat_view.answer_markdown(_answer("It is $60 [3].", [SLACK], short_answer="$60 *a day*"))
+    assert md == "**\\$60 \\*a day\\***\n\nIt is \\$60 \\[3\\]."
+
+
 def test_unknown_marker_is_not_linked() -> None:
     assert chat_view.answer_markdown(_answer("See [3].", [SLACK])) == "See \\[3\\]."
 

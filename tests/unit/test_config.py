@@ -100,3 +100,15 @@ def test_database_url_takes_secrets_from_the_environment(
     monkeypatch.setenv("DB_PW", "s3cret")
     source = WorkspaceConfig.from_dir(workspace).sources[0]
     assert isinstance(source, DatabaseSource) and source.url == "postgresql://u:s3cret@h/d"
+
+
+def test_env_example_lists_every_setting() -> None:
+    """The guide's promise: `.env.example` names every variable (set, or commented out where
+    an empty value would not parse)."""
+    listed = (Path(__file__).parents[2] / ".env.example").read_text(encoding="utf-8")
+    missing = [
+        name
+        for name in Settings.model_fields
+        if name != "workspace" and f"COPILOT_{name.upper()}=" not in listed
+    ]
+    assert missing == []

@@ -170,3 +170,15 @@ def test_a_slack_question_finds_the_thread_it_opens() -> None:
     assert _find_thread(openings, asked) == "slack:C2:2.0"
     assert _find_thread(openings, "Something nobody asked") is None
     assert _find_thread(openings, "   ") is None
+
+
+def test_span_metrics_read_the_short_answer_and_answer_in_text_the_whole() -> None:
+    item = _item(answer="90 days")
+    short = score(item, _attempt(short="90 days"), ALICE, _ctx())
+    whole = score(item, _attempt(), ALICE, _ctx())
+    assert short["em"] == 1.0 and short["f1"] == 1.0 and short["short_answer"] == "90 days"
+    assert whole["em"] == 0.0 and 0 < whole["f1"] < 1.0 and whole["short_answer"] is None
+    assert short["answer_in"] == whole["answer_in"] == 1.0
+    assert summarise([short])["answer_in_text"] == 1.0
+    refused = score(item, _attempt(short="90 days", refused=True), ALICE, _ctx())
+    assert refused["f1"] == 0.0 and refused["answer_in"] == 0.0

@@ -20,8 +20,9 @@ def workspace(
     tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder
 ) -> Workspace:
     settings = Settings.load(make_tiny_workspace(tmp_path_factory.mktemp("ws")))
-    # These tests script the chain's own model calls; the verifier's are scripted in its tests.
-    ws = Workspace(settings.model_copy(update={"verifier": "off"}))
+    # These tests script the chain's own model calls; the verifier's and the short answer's
+    # are scripted in their own tests.
+    ws = Workspace(settings.model_copy(update={"verifier": "off", "short_answer": False}))
     ws.embedder = embedder
     ws.ingest()
     return ws

@@ -235,3 +235,11 @@ def test_an_outcome_names_who_decided_and_links_its_result() -> None:
     )
     forged = json.dumps(render_outcome(failed, verb="confirmed", user_id="U<1>").blocks)
     assert "<@U&lt;1&gt;>" in forged
+
+
+def test_a_short_answer_leads_in_bold_and_escaped() -> None:
+    blocks = render_answer(_answer(short_answer="March 3 <!here>")).blocks
+    texts = _texts(blocks)
+    assert texts[0] == "*March 3 &lt;!here&gt;*"
+    assert texts[1].startswith("The move is on March 3")
+    assert _texts(render_answer(_answer()).blocks)[0].startswith("The move is on March 3")
