@@ -264,7 +264,9 @@ class Workspace:
         """By default on the judge's model: picking the words that answer a question is
         reading, and the embedded 0.5B picked a name where the 1.5B picked "immediately"."""
         enabled = self.settings.short_answer
-        if not (self.settings.llm_base_url is not None if enabled is None else enabled):
+        if enabled is None:  # unset: on with a served model, off on the embedded CPU server
+            enabled = self.settings.llm_base_url is not None
+        if not enabled:
             return None
         return ShortAnswerer(chat, model=self.settings.llm_short_answer_model or self.judge_model())
 

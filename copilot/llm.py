@@ -213,6 +213,20 @@ class OpenAICompatibleChat:
             self._metrics.record_tokens(model, prompt, completion)
 
 
+def reply_object(text: str, reader: str) -> dict[str, Any]:
+    """The JSON object in a model's reply (small models wrap it in prose or fences), or {}
+    when it has none or it does not parse; an unparsable one is logged under ``reader``."""
+    start, end = text.find("{"), text.rfind("}")
+    if start < 0:
+        return {}
+    try:
+        data = json.loads(text[start : end + 1])
+    except json.JSONDecodeError:
+        log.warning("%s: unreadable reply %r", reader, text[:120])
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def one_line(text: str, limit: int = 300) -> str:
     """A server's error text for a message: whitespace collapsed, at most ``limit`` chars."""
     text = " ".join(text.split())

@@ -13,16 +13,12 @@ An SQL answer of one cell needs no model: that cell is the short answer.
 from __future__ import annotations
 
 import json
-import logging
 import re
-from collections.abc import Sequence
 from typing import Any
 
 from copilot.citations import strip_markers
-from copilot.llm import ChatMessage, ChatModel
+from copilot.llm import ChatMessage, ChatModel, reply_object
 from copilot.types import Answer, ResultTable
-
-log = logging.getLogger(__name__)
 
 MAX_WORDS = 12
 
@@ -103,13 +99,7 @@ def _prompt(question: str, answer_text: str) -> str:
 
 def parse_reply(text: str) -> str:
     """The proposed span, or "" when the reply is not the JSON asked for."""
-    start, end = text.find("{"), text.rfind("}")
-    try:
-        data = json.loads(text[start : end + 1]) if start >= 0 else {}
-    except json.JSONDecodeError:
-        log.warning("short answer: unreadable reply %r", text[:120])
-        return ""
-    value = data.get("short_answer") if isinstance(data, dict) else None
+    value = reply_object(text, "short answer").get("short_answer")
     return value.strip() if isinstance(value, str) else ""
 
 
@@ -145,6 +135,6 @@ def _words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
-def _contains(haystack: Sequence[str], needle: Sequence[str]) -> bool:
+def _contains(haystack: list[str], needle: list[str]) -> bool:
     width = len(needle)
-    return any(list(haystack[i : i + width]) == list(needle) for i in range(len(haystack)))
+    return any(haystack[i : i + width] == needle for i in range(len(haystack)))

@@ -21,8 +21,6 @@ the user's confirmation is the one draft that passes unjudged (see ``check``).
 
 from __future__ import annotations
 
-import json
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -34,7 +32,7 @@ from copilot.citations import (
     split_sentences,
     strip_markers,
 )
-from copilot.llm import ChatMessage, ChatModel
+from copilot.llm import ChatMessage, ChatModel, reply_object
 from copilot.types import Draft, Evidence, Principal
 from copilot.verify_checks import (
     Check,
@@ -45,8 +43,6 @@ from copilot.verify_checks import (
     visible_citations,
 )
 from indexes.embeddings import Embedder
-
-log = logging.getLogger(__name__)
 
 COULD_NOT_VERIFY = "I couldn't verify an answer from the sources you can see."
 LABELS = ("supported", "contradicted", "not_mentioned")
@@ -389,16 +385,11 @@ def parse_judgement(text: str) -> tuple[dict[int, tuple[Label, str]], bool]:
     """Claim number -> (label, reason) from the judge's JSON, and whether the claims answer
     the question (only an explicit ``false`` says no: the labels are the main check).
     Whatever is unreadable is left out; the caller treats a missing claim as not_mentioned."""
-    start, end = text.find("{"), text.rfind("}")
-    try:
-        data = json.loads(text[start : end + 1]) if start >= 0 else {}
-    except json.JSONDecodeError:
-        log.warning("verifier: unreadable judge reply %r", text[:120])
-        return {}, True
-    rows = data.get("verdicts") if isinstance(data, dict) else None
+    data = reply_object(text, "verifier judge")
+    rows = data.get("verdicts")
     parsed: dict[int, tuple[Label, str]] = {}
     for row in rows if isinstance(rows, list) else []:
         claim = row.get("claim") if isinstance(row, dict) else None
         if isinstance(claim, int) and row.get("verdict") in LABELS:
             parsed.setdefault(claim, (row["verdict"], str(row.get("reason", ""))))
-    return parsed, not (isinstance(data, dict) and data.get("answers_question") is False)
+    return parsed, data.get("answers_question") is not False

@@ -119,6 +119,17 @@ def token_f1(prediction: str, gold: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
+def span_scores(text: str, short: str | None, gold: str) -> dict[str, float]:
+    """Exact match and F1 of the short answer when there is one (else of the whole text), and
+    whether the whole text holds the gold answer."""
+    span = short or text
+    return {
+        "em": exact_match(span, gold),
+        "f1": token_f1(span, gold),
+        "answer_in": answer_in_text(text, gold),
+    }
+
+
 def answer_in_text(prediction: str, gold: str) -> float:
     """Whether the normalised gold answer occurs in the normalised prediction: the fair
     score for a sentence-long answer, which exact match always fails (ALCE's "EM recall")."""

@@ -15,13 +15,11 @@ from copilot.citations import strip_markers
 from copilot.types import Access, Principal
 from eval.golden import GoldenItem
 from eval.metrics import (
-    answer_in_text,
     citation_precision,
     citation_recall,
-    exact_match,
     execution_match,
     fact_recall,
-    token_f1,
+    span_scores,
 )
 
 Rows = tuple[tuple[Any, ...], ...]
@@ -138,12 +136,10 @@ def _answer_scores(item: GoldenItem, attempt: Attempt, ctx: ScoringContext) -> d
     if not item.reference:
         return _none(_ANSWER_KEYS)
     text = "" if attempt.refused else attempt.text
-    span = "" if attempt.refused else attempt.short or attempt.text
+    short = None if attempt.refused else attempt.short
     judged = ctx.judge(item, text) if ctx.judge and text else (False if ctx.judge else None)
     return {
-        "em": exact_match(span, item.reference),
-        "f1": token_f1(span, item.reference),
-        "answer_in": answer_in_text(text, item.reference),
+        **span_scores(text, short, item.reference),
         "facts": fact_recall(text, item.answer_facts) if item.answer_facts else None,
         "judged_correct": judged,
     }

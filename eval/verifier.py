@@ -42,13 +42,11 @@ from copilot.types import Access, Evidence, Principal
 from copilot.verifier import Claim, Verifier
 from eval.golden import load_golden
 from eval.metrics import (
-    answer_in_text,
     citation_precision,
     citation_recall,
-    exact_match,
     fact_recall,
     percentile,
-    token_f1,
+    span_scores,
 )
 
 MODES = ("off", "on")
@@ -178,12 +176,7 @@ class Scorer:
         if not item.gold_ids:
             row["gold_precision"] = row["gold_recall"] = None
         if item.answer:
-            span = answer.get("short_answer") or text  # what a span metric should read
-            row.update(
-                em=exact_match(span, item.answer),
-                f1=token_f1(span, item.answer),
-                answer_in=answer_in_text(text, item.answer),
-            )
+            row.update(span_scores(text, answer.get("short_answer"), item.answer))
         if item.facts:
             row["facts"] = fact_recall(text, item.facts)
         if not answer["refused"]:
