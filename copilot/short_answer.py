@@ -13,12 +13,16 @@ An SQL answer of one cell needs no model: that cell is the short answer.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from typing import Any
 
 from copilot.citations import strip_markers
+from copilot.errors import LLMError
 from copilot.llm import ChatMessage, ChatModel, reply_object
 from copilot.types import Answer, ResultTable
+
+log = logging.getLogger(__name__)
 
 MAX_WORDS = 12
 
@@ -78,9 +82,16 @@ class ShortAnswerer:
         if answer.route != "retrieval":
             return None  # a tool's reply is already the fact asked for
         text = strip_markers(answer.answer)
-        reply = self._chat.complete(
-            messages(answer.question, text), max_tokens=40, json_schema=SCHEMA, model=self._model
-        )
+        try:
+            reply = self._chat.complete(
+                messages(answer.question, text),
+                max_tokens=40,
+                json_schema=SCHEMA,
+                model=self._model,
+            )
+        except LLMError as exc:  # the verified answer stands without its short form
+            log.warning("short answer skipped: %s", exc)
+            return None
         return grounded(parse_reply(reply.text), text, answer.question)
 
 

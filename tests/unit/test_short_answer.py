@@ -177,3 +177,11 @@ def test_short_answers_are_on_by_default_only_with_a_served_model(
     base = settings.model_copy(update={"llm_base_url": None, "short_answer": None})
     workspace = Workspace(base.model_copy(update=changes))
     assert (workspace.shortener(chat) is not None) is expected
+
+
+def test_a_model_failure_loses_only_the_short_answer(
+    chat: OpenAICompatibleChat, fake_llm: FakeOpenAIServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_llm.status = 503
+    assert ShortAnswerer(chat).shorten(_answer()) is None
+    assert "short answer skipped" in caplog.text
