@@ -104,13 +104,41 @@ def number_evidence(evidence: Sequence[Evidence]) -> str:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])(?:\s*(?:\[\d[^\]]*\])+)?\s+(?=[A-Z0-9\"'(])")
+_WORD_BEFORE_PERIOD = re.compile(r"([\w.]+)\.$")
+_DOTTED = re.compile(r"(?:[A-Za-z]{1,3}\.)+[A-Za-z]{1,3}")  # U.S, e.g, Ph.D; not 2.5
+# Words a period follows without ending the sentence, lower-cased. Left out: words that end
+# sentences as often as not ("etc.", "Inc.", "No.").
+_ABBREVIATION_WORDS = (
+    "mr mrs ms dr prof st mt ft jr sr vs gen col lt sgt capt gov sen rep rev hon "
+    "jan feb mar apr jun jul aug sep sept oct nov dec approx dept est fig vol"
+)
+_ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
+
+
+def _is_abbreviation(text: str, period_end: int) -> bool:
+    """Whether the period just before ``period_end`` closes an initial ("John C."), a title
+    ("Dr.", "St.") or a dotted abbreviation ("U.S.", "e.g."), not a sentence."""
+    found = _WORD_BEFORE_PERIOD.search(text, 0, period_end)
+    if found is None:
+        return False
+    word = found.group(1)
+    if len(word) == 1:
+        return word.isupper()
+    return word.lower() in _ABBREVIATIONS or bool(_DOTTED.fullmatch(word))
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences with their trailing markers attached (``"It is 90 days [1]."`` stays whole)."""
+    """Sentences with their trailing markers attached (``"It is 90 days [1]."`` stays whole).
+
+    A period after an initial or an abbreviation ("John C. Calhoun", "St. Louis", "U.S.
+    Army") ends nothing unless a marker follows it: cut there, "Calhoun." became a sentence
+    of its own that cited nothing, and the verifier dropped the half of the name it held."""
     parts: list[str] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
+        marked = "[" in match.group(0)
+        if text[match.start() - 1] == "." and not marked and _is_abbreviation(text, match.start()):
+            continue
         end = match.end()
         parts.append(text[start:end].strip())
         start = end

@@ -1,3 +1,5 @@
+import pytest
+
 from copilot import citations
 from copilot.types import Access, Evidence
 
@@ -47,6 +49,37 @@ def test_snippet_is_flattened_and_bounded() -> None:
 def test_split_sentences_keeps_markers_with_their_sentence() -> None:
     parts = citations.split_sentences("It is 90 days [1]. Renewal is automatic [2]. Done")
     assert parts == ["It is 90 days [1].", "Renewal is automatic [2].", "Done"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("His son was John C. Calhoun [1].", ["His son was John C. Calhoun [1]."]),
+        (
+            "Kelly D. Johnston served Oklahoma [1]. Bob Dole served Kansas [2].",
+            ["Kelly D. Johnston served Oklahoma [1].", "Bob Dole served Kansas [2]."],
+        ),
+        (
+            "The U.S. Army left St. Louis in May. It rained.",
+            ["The U.S. Army left St. Louis in May.", "It rained."],
+        ),
+        ("Ask Dr. Li. She knows [1].", ["Ask Dr. Li.", "She knows [1]."]),
+        ("The limit is 2.5. It rises.", ["The limit is 2.5.", "It rises."]),
+        # A marker after the period is the model ending its sentence, initial or not.
+        ("Plan C [1]. Then more.", ["Plan C [1].", "Then more."]),
+    ],
+)
+def test_split_sentences_does_not_cut_at_initials_or_abbreviations(
+    text: str, expected: list[str]
+) -> None:
+    assert citations.split_sentences(text) == expected
+
+
+def test_anchor_places_a_marker_after_a_name_with_an_initial() -> None:
+    sentences = citations.split_sentences("His son was John C. Calhoun.")
+    assert citations.anchor_markers(sentences, [[0.9]], 0.5, 0.15) == (
+        "His son was John C. Calhoun [1]."
+    )
 
 
 def test_anchor_adds_marker_to_uncited_sentence_above_threshold() -> None:
