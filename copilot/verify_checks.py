@@ -2,8 +2,9 @@
 
 They run before the LLM judge so that the commonest failures of a small model (a marker to
 evidence that does not exist or that the reader may not see, a number that appears in no
-source, a name or a coded identifier like "v3" the sources never mention) cost nothing and
-cannot be talked past a lenient judge. A sentence that fails here is never sent to the judge.
+source or only without the unit the claim gives it, a name or a coded identifier like "v3"
+the sources never mention) cost nothing and cannot be talked past a lenient judge. A
+sentence that fails here is never sent to the judge.
 """
 
 from __future__ import annotations
@@ -178,6 +179,68 @@ def missing_numbers(claim: str, sources: Sequence[Evidence], question: str) -> l
     return sorted(numbers_in(claim) - known)
 
 
+# Units a quantity is stated in, by their spellings (lower case). A claim's "16 bytes" whose
+# source has 16 only as "--replicas 16" borrowed a number and invented its unit.
+_UNIT_SPELLINGS = {
+    "millisecond": "ms milliseconds millisecond",
+    "second": "sec secs second seconds",
+    "minute": "min mins minute minutes",
+    "hour": "h hr hrs hour hours",
+    "day": "day days",
+    "week": "wk wks week weeks",
+    "month": "month months",
+    "year": "yr yrs year years",
+    "byte": "byte bytes",
+    "kilobyte": "kb kib kilobyte kilobytes",
+    "megabyte": "mb mib megabyte megabytes",
+    "gigabyte": "gb gib gigabyte gigabytes",
+    "terabyte": "tb tib terabyte terabytes",
+    "percent": "% percent per-cent",
+    "dollar": "$ usd dollar dollars",
+    "euro": "€ eur euro euros",
+    "pound": "£ gbp",
+}
+_UNITS = {spelling: unit for unit, words in _UNIT_SPELLINGS.items() for spelling in words.split()}
+_QUANTITY = re.compile(r"([$€£])?\s?(\d+(?:[.,]\d+)*)(?:\s?-?\s?(%|[A-Za-z]+))?")
+_UNIT_WINDOW = 60  # characters around a number where a table header or label may name its unit
+
+
+def quantities_in(text: str) -> set[tuple[str, str]]:
+    """(number, unit) pairs stated with a known unit: "$60", "90-day", "16 KB", "4%"."""
+    found: set[tuple[str, str]] = set()
+    for match in _QUANTITY.finditer(text):
+        unit = _UNITS.get((match.group(1) or match.group(3) or "").lower())
+        if unit is not None:
+            found.add((_canonical(match.group(2).rstrip(".,")), unit))
+    return found
+
+
+def _unit_near(text: str, number: str, unit: str) -> bool:
+    """Whether ``number`` appears in ``text`` with a spelling of ``unit`` close by."""
+    lowered = text.lower()
+    for match in _NUMBER.finditer(lowered):
+        if _canonical(match.group(0).rstrip(".,")) != number:
+            continue
+        around = lowered[max(0, match.start() - _UNIT_WINDOW) : match.end() + _UNIT_WINDOW]
+        words = set(re.findall(r"[a-z]+|[$€£%]", around))
+        if any(_UNITS.get(word) == unit for word in words):
+            return True
+    return False
+
+
+def misplaced_units(claim: str, sources: Sequence[Evidence], question: str) -> list[str]:
+    """Quantities the claim states with a unit ("16 bytes") whose number its sources have,
+    but never with that unit nearby: the number was borrowed from something else (a replica
+    count, a version). A number no source has is ``missing_numbers``' to report."""
+    texts = [question, *(checkable_text(e) for e in sources)]
+    known = set().union(*(numbers_in(t) for t in texts))
+    return sorted(
+        f"{number} {unit}s"
+        for number, unit in quantities_in(claim)
+        if number in known and not any(_unit_near(t, number, unit) for t in texts)
+    )
+
+
 def _possessive(word: str) -> str:
     return re.sub(r"['’]s?$", "", word)
 
@@ -236,6 +299,10 @@ def cheap_verdict(
     if numbers:
         where = "result rows" if any(e.kind == "sql" for e in sources) else "cited evidence"
         why = f"{', '.join(numbers)} not in the {where}"
+        return Verdict(sentence, cites, "not_mentioned", why, "cheap")
+    units = misplaced_units(claim, sources, question)
+    if units:
+        why = f"{', '.join(units)}: the number is in the cited evidence, the unit is not"
         return Verdict(sentence, cites, "not_mentioned", why, "cheap")
     names = missing_names(claim, sources, question) or missing_identifiers(claim, sources)
     if names:

@@ -17,7 +17,12 @@ from copilot.llm import OpenAICompatibleChat
 from copilot.router import RouteDecision
 from copilot.types import Access, Draft, Evidence, Principal, Route
 from copilot.verifier import COULD_NOT_VERIFY, Claim, Verifier, is_question, parse_judgement
-from copilot.verify_checks import missing_identifiers, missing_names, numbers_in
+from copilot.verify_checks import (
+    misplaced_units,
+    missing_identifiers,
+    missing_names,
+    numbers_in,
+)
 from indexes.embeddings import SentenceTransformerEmbedder
 from tests.fakes.openai_server import FakeOpenAIServer
 
@@ -458,3 +463,34 @@ def test_identifiers_match_across_spacing_and_sql_queries_count() -> None:
     )
     assert missing_identifiers("We paid $12,611.47 after INC-2026-014.", [credits]) == []
     assert missing_identifiers("36GB, $499, the 1st of May, 401k.", [budget]) == []  # no codes
+
+
+def test_a_borrowed_number_with_an_invented_unit_is_not_mentioned_without_the_judge(
+    chat: OpenAICompatibleChat, embedder: SentenceTransformerEmbedder, fake_llm: FakeOpenAIServer
+) -> None:
+    runbook = replace(VPN, text="Scale up: `acmectl scale webhooks --replicas 16` (default 8).")
+    draft = Draft("The maximum webhook payload is 16 bytes [1].", (runbook,), "retrieval")
+    verdicts = _verifier(chat, embedder).verify("Maximum webhook payload size?", draft, ANN)
+    assert [(v.verdict, v.check) for v in verdicts] == [("not_mentioned", "cheap")]
+    assert "16 bytes" in verdicts[0].reason and fake_llm.requests == []
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence", "misplaced"),
+    [
+        ("Certificates last 90 days.", "Device certificates are valid for 90 days.", []),
+        ("Certificates last 90 days.", "Issue 90-day certificates.", []),
+        ("Certificates last 90 days.", "| Cert | Lifetime (days) |\n| VPN | 90 |", []),
+        ("Meals: up to $60 a day.", "Meals are reimbursed up to 60 USD daily.", []),
+        ("Acme matches 4% of salary.", "Acme matches 4 percent.", []),
+        ("A page is acked in 15 minutes.", "Ack within 15 min.", []),
+        ("The limit is 16 KB.", "Run it with --replicas 16.", ["16 kilobytes"]),
+        ("It takes 5 days.", "Step 5: wait two hours.", ["5 days"]),
+        ("It was 1954 and 3 songs.", "In 1954 he wrote 3 songs.", []),  # no units to check
+        ("The fee is 7%.", "The fee changed in 2026.", []),  # 7 is missing_numbers' to report
+    ],
+)
+def test_misplaced_units_wants_the_claimed_unit_near_the_number(
+    claim: str, evidence: str, misplaced: list[str]
+) -> None:
+    assert misplaced_units(claim, [replace(VPN, text=evidence)], "question?") == misplaced
