@@ -231,7 +231,12 @@ def _unit_near(text: str, number: str, unit: str) -> bool:
 def misplaced_units(claim: str, sources: Sequence[Evidence], question: str) -> list[str]:
     """Quantities the claim states with a unit ("16 bytes") whose number its sources have,
     but never with that unit nearby: the number was borrowed from something else (a replica
-    count, a version). A number no source has is ``missing_numbers``' to report."""
+    count, a version). A number no source has is ``missing_numbers``' to report.
+
+    Only prose is checked: SQL rows and tool results hold bare numbers whose units live in
+    a column name or a key ("total": 12.5), so the judge decides those."""
+    if any(e.kind in ("sql", "tool") for e in sources):
+        return []
     texts = [question, *(checkable_text(e) for e in sources)]
     known = set().union(*(numbers_in(t) for t in texts))
     return sorted(

@@ -494,3 +494,12 @@ def test_misplaced_units_wants_the_claimed_unit_near_the_number(
     claim: str, evidence: str, misplaced: list[str]
 ) -> None:
     assert misplaced_units(claim, [replace(VPN, text=evidence)], "question?") == misplaced
+
+
+def test_sql_rows_and_tool_results_are_not_held_to_units() -> None:
+    rows = replace(
+        ROWS, text="SQL: SELECT SUM(amount_usd) AS total FROM invoices\nResult:\ntotal\n12.5"
+    )
+    tool = replace(ROWS, kind="tool", text='{"total": 12.5}')
+    for source in (rows, tool):
+        assert misplaced_units("The total is $12.5.", [source], "What is the total?") == []
