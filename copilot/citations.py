@@ -136,8 +136,7 @@ def split_sentences(text: str) -> list[str]:
     parts: list[str] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
-        marked = "[" in match.group(0)
-        if text[match.start() - 1] == "." and not marked and _is_abbreviation(text, match.start()):
+        if "[" not in match.group(0) and _is_abbreviation(text, match.start()):
             continue
         end = match.end()
         parts.append(text[start:end].strip())

@@ -35,6 +35,7 @@ from copilot.citations import (
 from copilot.llm import ChatMessage, ChatModel, reply_object
 from copilot.types import Draft, Evidence, Principal
 from copilot.verify_checks import (
+    PASSAGE_KINDS,
     Check,
     Label,
     Verdict,
@@ -46,7 +47,6 @@ from indexes.embeddings import Embedder
 
 COULD_NOT_VERIFY = "I couldn't verify an answer from the sources you can see."
 LABELS = ("supported", "contradicted", "not_mentioned")
-_SIMILARITY_KINDS = frozenset({"doc", "slack", "table"})  # SQL rows and JSON embed poorly
 _REASON_CHARS = 160
 
 JUDGE_PROMPT = (
@@ -252,7 +252,7 @@ class Verifier:
         """Each claim's best cosine with the items it cites; 1.0 where embeddings say nothing
         (SQL rows and tool JSON embed poorly, so their numbers decide instead)."""
         comparable = [
-            i for i, c in enumerate(claims) if all(e.kind in _SIMILARITY_KINDS for e in c.sources)
+            i for i, c in enumerate(claims) if all(e.kind in PASSAGE_KINDS for e in c.sources)
         ]
         scores = [1.0] * len(claims)
         if not comparable:
@@ -313,7 +313,7 @@ def repointed(
     gets through. Two candidates would be a guess, so neither is taken, and SQL and tool
     results are never re-pointed to (their numbers need their own query or call)."""
     cited, problems = visible_citations(sentence, evidence, principal)
-    if not cited or problems or not all(evidence[n - 1].kind in _SIMILARITY_KINDS for n in cited):
+    if not cited or problems or not all(evidence[n - 1].kind in PASSAGE_KINDS for n in cited):
         return sentence
     claim = strip_markers(sentence)
     if not missing_numbers(claim, [evidence[n - 1] for n in cited], question):
@@ -332,7 +332,7 @@ def citable_passages(evidence: Sequence[Evidence], principal: Principal) -> list
     return [
         n
         for n, item in enumerate(evidence, 1)
-        if item.kind in _SIMILARITY_KINDS and item.access.allows(principal)
+        if item.kind in PASSAGE_KINDS and item.access.allows(principal)
     ]
 
 

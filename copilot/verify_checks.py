@@ -19,6 +19,9 @@ from copilot.types import Evidence, Principal
 
 Label = Literal["supported", "contradicted", "not_mentioned"]
 Check = Literal["cheap", "judge", "unjudged"]  # unjudged: the judge's reply left it out
+# Evidence written as prose (documents, threads, schema cards), unlike SQL result rows and
+# tool JSON: what embeds well, what a citation may be moved to, where units are written out.
+PASSAGE_KINDS = frozenset({"doc", "slack", "table"})
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _WORD_NUMBERS = [
@@ -141,7 +144,8 @@ def visible_citations(
 
 
 def _canonical(number: str) -> str:
-    """``"1,200"`` and ``"1200.0"`` -> ``"1200"``; ``"4.50"`` -> ``"4.5"``."""
+    """``"1,200"`` and ``"1200.0"`` -> ``"1200"``; ``"4.50"`` -> ``"4.5"``. (``_NUMBER``
+    ends on a digit, so a sentence's closing period is never part of it.)"""
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", number):
         number = number.replace(",", "")
     number = number.replace(",", ".") if number.count(",") == 1 and "." not in number else number
@@ -154,7 +158,7 @@ def numbers_in(text: str, *, words: bool = False) -> set[str]:
     """Every number written in digits, canonicalised; with ``words``, number words up to
     twenty as well (for evidence: a claim's "3" may come from "three", while a claim's "one"
     is too often not a number to be checked)."""
-    found = {_canonical(m.group(0).rstrip(".,")) for m in _NUMBER.finditer(text)}
+    found = {_canonical(m.group(0)) for m in _NUMBER.finditer(text)}
     if words:
         present = set(re.findall(r"[a-z]+", text.lower()))
         found |= {str(i) for i, word in enumerate(_WORD_NUMBERS) if word in present}
@@ -211,7 +215,7 @@ def quantities_in(text: str) -> set[tuple[str, str]]:
     for match in _QUANTITY.finditer(text):
         unit = _UNITS.get((match.group(1) or match.group(3) or "").lower())
         if unit is not None:
-            found.add((_canonical(match.group(2).rstrip(".,")), unit))
+            found.add((_canonical(match.group(2)), unit))
     return found
 
 
@@ -219,7 +223,7 @@ def _unit_near(text: str, number: str, unit: str) -> bool:
     """Whether ``number`` appears in ``text`` with a spelling of ``unit`` close by."""
     lowered = text.lower()
     for match in _NUMBER.finditer(lowered):
-        if _canonical(match.group(0).rstrip(".,")) != number:
+        if _canonical(match.group(0)) != number:
             continue
         around = lowered[max(0, match.start() - _UNIT_WINDOW) : match.end() + _UNIT_WINDOW]
         words = set(re.findall(r"[a-z]+|[$€£%]", around))
@@ -235,7 +239,7 @@ def misplaced_units(claim: str, sources: Sequence[Evidence], question: str) -> l
 
     Only prose is checked: SQL rows and tool results hold bare numbers whose units live in
     a column name or a key ("total": 12.5), so the judge decides those."""
-    if any(e.kind in ("sql", "tool") for e in sources):
+    if not all(e.kind in PASSAGE_KINDS for e in sources):
         return []
     texts = [question, *(checkable_text(e) for e in sources)]
     known = set().union(*(numbers_in(t) for t in texts))
